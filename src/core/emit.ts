@@ -1,0 +1,51 @@
+import type { ResolvedSpec } from './spec'
+import type { Variant, VariantSet } from './variants'
+import path from 'node:path'
+import { EXT, MIME } from './variants'
+
+/** Emits one asset (the cached variant at `sourcePath`) and returns a JavaScript expression for its URL. */
+export type EmitAsset = (fileName: string, sourcePath: string) => Promise<string>
+
+/** `hero-640.1a2b3c4d5e.avif`: the spec's name, the width and a hash of the bytes. */
+export function assetFileName(assetsDir: string, specName: string, v: Variant): string {
+  const base = specName.replace(/[^\w-]+/g, '-').replace(/^-+|-+$/g, '') || 'image'
+  return path.posix.join(assetsDir, `${base}-${v.width}.${v.hash}.${EXT[v.format]}`)
+}
+
+/** Most modern first; the fallback (`src`, `srcset`) is JPEG or PNG when present, else the least modern. */
+const MODERNITY = ['avif', 'webp', 'png', 'jpeg'] as const
+export function formatRoles(formats: Array<keyof typeof MIME>) {
+  const ordered = MODERNITY.filter(f => formats.includes(f))
+  const fallback = ordered.find(f => f === 'jpeg' || f === 'png') ?? ordered.at(-1)!
+  return { fallback, modern: ordered.filter(f => f !== fallback) }
+}
+
+const srcsetCode = (items: Array<{ url: string, width: number }>) =>
+  items.map(i => `${i.url} + " ${i.width}w"`).join(' + ", " + ') || '""'
+
+/** Emits every variant of one picture and returns the code of its `SeedreamPicture` object. */
+export async function emitPicture(set: VariantSet, spec: ResolvedSpec, assetsDir: string, emit: EmitAsset): Promise<string> {
+  const urls = await Promise.all(set.variants.map(async v =>
+    ({ v, url: await emit(assetFileName(assetsDir, spec.name, v), path.join(set.dir, v.file)) })))
+  const { fallback, modern } = formatRoles(spec.output.formats)
+  const byFormat = (f: string) => urls.filter(u => u.v.format === f).sort((a, b) => a.v.width - b.v.width)
+  const largest = byFormat(fallback).at(-1)!
+  const srcset = (f: string) => srcsetCode(byFormat(f).map(u => ({ url: u.url, width: u.v.width })))
+  const sources = modern.map(f => `{ type: ${JSON.stringify(MIME[f])}, srcset: ${srcset(f)} }`)
+  return `{
+    src: ${largest.url},
+    width: ${largest.v.width},
+    height: ${largest.v.height},
+    srcset: ${srcset(fallback)},
+    sources: [${sources.join(', ')}],
+    placeholder: ${JSON.stringify(set.placeholder)},
+    color: ${JSON.stringify(set.color)},
+  }`
+}
+
+/** The module's code: the first picture spread at the top, every picture in `images`. */
+export function moduleCode(spec: ResolvedSpec, pictures: string[]): string {
+  return `const images = [${pictures.join(',\n')}];
+export default { ...images[0], alt: ${JSON.stringify(spec.alt)}, prompt: ${JSON.stringify(spec.picture.prompt)}, images };
+`
+}

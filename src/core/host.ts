@@ -1,0 +1,74 @@
+import type { ResolvedConfig, ViteDevServer } from 'vite'
+import type { Host } from './context'
+import { createReadStream } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import path from 'node:path'
+
+/** What the bundler told us about itself; filled by bundler-specific hooks before the build. */
+export interface BundlerState {
+  root?: string
+  assetsDir: string
+  publicPath: string
+  serve: boolean
+  variantsCacheDir?: string
+  logger?: { info: (m: string) => void, warn: (m: string) => void }
+}
+
+export const DEV_PREFIX = '@seedream/'
+
+interface EmitContext {
+  emitFile: (file: { type: 'asset', fileName: string, source: Uint8Array }) => unknown
+  warn: (message: string) => void
+}
+
+/**
+ * The host for one `load`: Rollup and Vite return a reference id from emitFile and resolve
+ * `import.meta.ROLLUP_FILE_URL_*` against their `base`; other bundlers get a URL we build.
+ * In Vite's dev server nothing is emitted: variants are served from the cache by middleware.
+ */
+export function createHost(ctx: EmitContext, state: BundlerState): Host {
+  const log = state.logger
+  return {
+    assetsDir: state.assetsDir,
+    info: m => log?.info(m),
+    warn: m => log ? log.warn(m) : ctx.warn(m),
+    async emit(fileName, sourcePath) {
+      if (state.serve)
+        return JSON.stringify(`${state.publicPath}${DEV_PREFIX}${path.relative(state.variantsCacheDir!, sourcePath).split(path.sep).join('/')}`)
+      const ref = ctx.emitFile({ type: 'asset', fileName, source: await readFile(sourcePath) })
+      return typeof ref === 'string' ? `import.meta.ROLLUP_FILE_URL_${ref}` : JSON.stringify(state.publicPath + fileName)
+    },
+  }
+}
+
+export function viteConfigured(state: BundlerState, config: ResolvedConfig): void {
+  Object.assign(state, {
+    root: config.root,
+    assetsDir: config.build.assetsDir,
+    publicPath: config.base,
+    serve: config.command === 'serve',
+    logger: {
+      info: (m: string) => config.logger.info(`[seedream] ${m}`, { timestamp: true }),
+      warn: (m: string) => config.logger.warn(`[seedream] ${m}`, { timestamp: true }),
+    },
+  })
+}
+
+const TYPES: Record<string, string> = { avif: 'image/avif', webp: 'image/webp', jpg: 'image/jpeg', png: 'image/png' }
+
+/** Serves cached variants in dev; their folder names are content hashes, so they never change. */
+export function serveVariants(state: BundlerState, server: ViteDevServer): void {
+  server.middlewares.use((req, res, next) => {
+    const url = req.url?.split('?')[0] ?? ''
+    const at = url.indexOf(`/${DEV_PREFIX}`)
+    if (at < 0 || !state.variantsCacheDir)
+      return next()
+    const rel = decodeURIComponent(url.slice(at + DEV_PREFIX.length + 1))
+    const file = path.resolve(state.variantsCacheDir, rel)
+    if (!file.startsWith(state.variantsCacheDir + path.sep) || rel.includes('..'))
+      return next()
+    res.setHeader('Content-Type', TYPES[path.extname(file).slice(1)] ?? 'application/octet-stream')
+    res.setHeader('Cache-Control', 'public, max-age=31536000, immutable')
+    createReadStream(file).on('error', () => next()).pipe(res)
+  })
+}

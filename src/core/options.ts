@@ -1,0 +1,121 @@
+import type { OutputOptions, ProviderName, SeedreamSpec } from '../types'
+import os from 'node:os'
+import path from 'node:path'
+
+/** Plugin options; the same shape is accepted by the `seedream` config file. */
+export interface Options extends OutputOptions {
+  /**
+   * Named specs, imported as `import hero from 'hero?seedream'`.
+   * @default {}
+   */
+  images?: Record<string, SeedreamSpec>
+  /**
+   * Project root: where the config file is looked up and `cacheDir` is resolved.
+   * @default Vite's `root`, else `process.cwd()`
+   */
+  root?: string
+  /**
+   * Which service generates images. `placeholder` draws marked local stand-ins offline.
+   * @default 'segmind'
+   */
+  provider?: ProviderName
+  /**
+   * Segmind API key. Prefer the environment variable: this value is never written anywhere.
+   * @default process.env.SEGMIND_API_KEY
+   */
+  apiKey?: string
+  /**
+   * Segmind API base URL.
+   * @default process.env.SEGMIND_API_URL ?? 'https://api.segmind.com'
+   */
+  apiUrl?: string
+  /**
+   * Folder of generated originals, relative to `root`. Commit it: it is the source of truth.
+   * @default '.seedream'
+   */
+  cacheDir?: string
+  /**
+   * Folder of sharp variants, relative to `root`; safe to delete.
+   * @default 'node_modules/.cache/unplugin-seedream'
+   */
+  variantsCacheDir?: string
+  /**
+   * Generation requests in flight at once.
+   * @default 4
+   */
+  concurrency?: number
+  /**
+   * Retries of a request that failed with 429/5xx, a reset or a timeout.
+   * @default 4
+   */
+  retries?: number
+  /**
+   * Time allowed for one generation request, in milliseconds.
+   * @default 120000
+   */
+  timeout?: number
+  /**
+   * Delay before the first retry, in milliseconds; doubled on each retry, with jitter.
+   * @default 1000
+   */
+  retryDelay?: number
+  /**
+   * Look for a `seedream` config file (seedream.config.*, .seedreamrc*, package.json#seedream).
+   * @default true
+   */
+  configFile?: boolean
+}
+
+export interface ResolvedOutput {
+  widths: number[]
+  formats: Array<'avif' | 'webp' | 'jpeg' | 'png'>
+  quality: Partial<Record<'avif' | 'webp' | 'jpeg' | 'png', number>>
+  placeholder: 'blur' | 'color' | 'none'
+}
+
+export interface ResolvedOptions {
+  root: string
+  images: Record<string, SeedreamSpec>
+  /** The file the named specs came from, for error messages. */
+  configPath?: string
+  provider: ProviderName
+  apiKey?: string
+  apiUrl: string
+  cacheDir: string
+  variantsCacheDir: string
+  concurrency: number
+  sharpConcurrency: number
+  retries: number
+  timeout: number
+  retryDelay: number
+  output: OutputOptions
+}
+
+export const DEFAULT_OUTPUT: ResolvedOutput = {
+  widths: [640, 1024, 1600, 2048],
+  formats: ['avif', 'webp', 'jpeg'],
+  quality: {},
+  placeholder: 'blur',
+}
+
+/** Merges plugin options over the config file's and fills every default, once per build. */
+export function resolveOptions(options: Options, config: Options, root: string, configPath?: string): ResolvedOptions {
+  const merged: Options = { ...config, ...options, images: { ...config.images, ...options.images } }
+  const env = process.env
+  return {
+    root,
+    images: merged.images ?? {},
+    configPath,
+    provider: merged.provider ?? 'segmind',
+    apiKey: merged.apiKey || env.SEGMIND_API_KEY || undefined,
+    apiUrl: (merged.apiUrl || env.SEGMIND_API_URL || 'https://api.segmind.com').replace(/\/+$/, ''),
+    cacheDir: path.resolve(root, merged.cacheDir ?? '.seedream'),
+    variantsCacheDir: path.resolve(root, merged.variantsCacheDir ?? 'node_modules/.cache/unplugin-seedream'),
+    concurrency: merged.concurrency ?? 4,
+    sharpConcurrency: os.availableParallelism(),
+    retries: merged.retries ?? 4,
+    timeout: merged.timeout ?? 120_000,
+    retryDelay: merged.retryDelay ?? 1000,
+    output: { widths: merged.widths, formats: merged.formats, quality: merged.quality, placeholder: merged.placeholder },
+  }
+}

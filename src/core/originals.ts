@@ -1,0 +1,91 @@
+import type { Provider } from './providers/types'
+import type { ResolvedSpec } from './spec'
+import type { EntryMeta, OriginalImage, Store } from './store'
+import pLimit from 'p-limit'
+import sharp from 'sharp'
+import { cacheKey, sha256 } from './key'
+
+/** An original picture, with its bytes loaded only when a variant must be made. */
+export interface Original extends OriginalImage {
+  load: () => Promise<Buffer>
+}
+
+export interface OriginalSet {
+  key: string
+  images: Original[]
+  /** True when this build paid for them. */
+  generated: boolean
+  /** False for offline placeholders, which are never stored. */
+  persistent: boolean
+}
+
+export interface OriginalsEvents {
+  info: (message: string) => void
+  warn: (message: string) => void
+}
+
+/**
+ * Finds or generates the originals of a spec: a store hit costs nothing; a miss goes through one
+ * queue of bounded size, and the same key in flight is shared, so it is paid for once.
+ */
+export function createOriginals(store: Store, providerFor: (spec: ResolvedSpec) => Provider, concurrency: number, events: OriginalsEvents) {
+  const queue = pLimit(concurrency)
+  const inflight = new Map<string, Promise<OriginalSet>>()
+
+  async function find(spec: ResolvedSpec, key: string): Promise<OriginalSet> {
+    const provider = providerFor(spec)
+    if (provider.persistent) {
+      const entry = await store.read(key)
+      if (entry) {
+        const images = entry.meta.images.map((img, i) => ({ ...img, load: () => store.readImage(entry, i) }))
+        return { key, images, generated: false, persistent: true }
+      }
+    }
+    return queue(() => generate(spec, key, provider))
+  }
+
+  async function generate(spec: ResolvedSpec, key: string, provider: Provider): Promise<OriginalSet> {
+    const started = Date.now()
+    if (provider.persistent)
+      events.info(`generating "${spec.name}" with ${provider.name} ${spec.picture.model}…`)
+    const result = await provider.generate(spec, undefined, {
+      onRetry: (error, attempt, delay) => events.warn(`"${spec.name}": ${error.message}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`),
+    })
+    const images = await Promise.all(result.images.map(async (img, i) => {
+      const { width = 0, height = 0 } = await sharp(img.data).metadata()
+      return { file: `${i}.${img.format}`, format: img.format, width, height, bytes: img.data.length, sha256: sha256(img.data), load: async () => img.data }
+    }))
+    if (provider.persistent) {
+      const meta: EntryMeta = {
+        key,
+        name: spec.name,
+        source: spec.file,
+        provider: provider.name,
+        model: spec.picture.model,
+        picture: spec.picture,
+        created: new Date().toISOString(),
+        requestIds: result.requestIds,
+        remainingCredits: result.remainingCredits,
+        images: images.map(({ load, ...img }) => img),
+      }
+      await store.write(meta, result.images.map(img => img.data))
+      const credits = result.remainingCredits === undefined ? '' : `, ${result.remainingCredits} credits left`
+      events.info(`generated "${spec.name}" in ${((Date.now() - started) / 1000).toFixed(1)} s${credits}`)
+    }
+    return { key, images, generated: true, persistent: provider.persistent }
+  }
+
+  return {
+    get(spec: ResolvedSpec): Promise<OriginalSet> {
+      const key = cacheKey(spec)
+      let pending = inflight.get(key)
+      if (!pending) {
+        pending = find(spec, key)
+        inflight.set(key, pending)
+        // A failure is not remembered: the next build (or watch rebuild) tries again.
+        pending.catch(() => inflight.delete(key))
+      }
+      return pending
+    },
+  }
+}

@@ -1,0 +1,72 @@
+import type { DetectedFormat } from './image-type'
+import type { PictureRequest } from './spec'
+import { readFile, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { writeDirAtomic } from './atomic'
+
+/** One original picture of an entry, with what later steps need so they never re-read it. */
+export interface OriginalImage {
+  /** File name inside the entry folder. */
+  file: string
+  format: DetectedFormat
+  width: number
+  height: number
+  bytes: number
+  sha256: string
+}
+
+/** `meta.json` of an entry: what was asked, of whom, and what came back. */
+export interface EntryMeta {
+  key: string
+  name: string
+  source?: string
+  provider: string
+  model: string
+  picture: PictureRequest
+  created: string
+  requestIds: string[]
+  remainingCredits?: number
+  images: OriginalImage[]
+}
+
+export interface Entry {
+  dir: string
+  meta: EntryMeta
+}
+
+/** The committed store of originals: `<cacheDir>/<key prefix>/{meta.json, 0.jpeg, …}`. */
+export class Store {
+  constructor(readonly dir: string) {}
+
+  entryDir(key: string): string {
+    return path.join(this.dir, key.slice(0, 16))
+  }
+
+  /** The entry for a key, or undefined; a folder without meta.json is not an entry. */
+  async read(key: string): Promise<Entry | undefined> {
+    const dir = this.entryDir(key)
+    try {
+      const meta = JSON.parse(await readFile(path.join(dir, 'meta.json'), 'utf8')) as EntryMeta
+      return meta.key === key ? { dir, meta } : undefined
+    }
+    catch (error: any) {
+      if (error?.code === 'ENOENT')
+        return undefined
+      throw new Error(`The seedream cache entry ${dir} is unreadable (${error.message}); delete that folder to regenerate it.`)
+    }
+  }
+
+  /** Writes images and meta.json together; meta.json is written last, inside the atomic folder. */
+  async write(meta: EntryMeta, data: Uint8Array[]): Promise<Entry> {
+    const dir = this.entryDir(meta.key)
+    const won = await writeDirAtomic(dir, async (tmp) => {
+      await Promise.all(meta.images.map((img, i) => writeFile(path.join(tmp, img.file), data[i]!)))
+      await writeFile(path.join(tmp, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`)
+    })
+    return won ? { dir, meta } : (await this.read(meta.key)) ?? { dir, meta }
+  }
+
+  readImage(entry: Entry, index: number): Promise<Buffer> {
+    return readFile(path.join(entry.dir, entry.meta.images[index]!.file))
+  }
+}

@@ -1,0 +1,85 @@
+import type { LimitFunction } from 'p-limit'
+import type { ResolvedOutput } from './options'
+import type { Original } from './originals'
+import { readFile, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import sharp from 'sharp'
+import { writeDirAtomic } from './atomic'
+import { canonicalJson, sha256 } from './key'
+
+export const MIME = { avif: 'image/avif', webp: 'image/webp', jpeg: 'image/jpeg', png: 'image/png' } as const
+export const EXT = { avif: 'avif', webp: 'webp', jpeg: 'jpg', png: 'png' } as const
+const VARIANTS_VERSION = 1
+
+export interface Variant {
+  format: keyof typeof MIME
+  width: number
+  height: number
+  /** File name inside the variant folder. */
+  file: string
+  /** Content hash, for the emitted file name. */
+  hash: string
+}
+
+export interface VariantSet {
+  dir: string
+  variants: Variant[]
+  color: string
+  placeholder?: string
+  /** True when this build ran sharp for them. */
+  made: boolean
+}
+
+/** The widths to make: the requested ones the original can fill, or its own width if none can. */
+export function targetWidths(requested: number[], originalWidth: number): number[] {
+  const fit = requested.filter(w => w <= originalWidth)
+  return fit.length ? fit : [originalWidth]
+}
+
+async function readManifest(dir: string): Promise<VariantSet | undefined> {
+  try {
+    return { ...JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')), dir, made: false }
+  }
+  catch {
+    return undefined
+  }
+}
+
+async function encode(source: Buffer, out: ResolvedOutput, width: number, format: Variant['format']) {
+  const { data, info } = await sharp(source).resize({ width, withoutEnlargement: true })
+    .toFormat(format, { quality: out.quality[format] })
+    .toBuffer({ resolveWithObject: true })
+  const variant: Variant = { format, width: info.width, height: info.height, file: `${width}.${EXT[format]}`, hash: sha256(data).slice(0, 10) }
+  return { variant, data }
+}
+
+async function summary(source: Buffer, kind: ResolvedOutput['placeholder']) {
+  const small = sharp(source).resize(32, 32, { fit: 'inside' })
+  const { dominant } = await small.clone().stats()
+  const color = `#${[dominant.r, dominant.g, dominant.b].map(c => c.toString(16).padStart(2, '0')).join('')}`
+  if (kind !== 'blur')
+    return { color }
+  const blur = await small.clone().resize(16, 16, { fit: 'inside' }).blur(1).webp({ quality: 40 }).toBuffer()
+  return { color, placeholder: `data:image/webp;base64,${blur.toString('base64')}` }
+}
+
+/**
+ * The variants of one original, cached by (original hash, output options) so a warm build runs
+ * no sharp work and never reads the original. Each encode goes through `pool`, sized to the cores.
+ */
+export async function makeVariants(original: Original, out: ResolvedOutput, cacheDir: string, pool: LimitFunction): Promise<VariantSet> {
+  const vkey = sha256(canonicalJson({ v: VARIANTS_VERSION, source: original.sha256, out }))
+  const dir = path.join(cacheDir, vkey.slice(0, 20))
+  const cached = await readManifest(dir)
+  if (cached)
+    return cached
+  const source = await original.load()
+  const jobs = targetWidths(out.widths, original.width).flatMap(w => out.formats.map(f => pool(() => encode(source, out, w, f))))
+  const [encoded, extra] = await Promise.all([Promise.all(jobs), pool(() => summary(source, out.placeholder))])
+  const set = { variants: encoded.map(e => e.variant), ...extra }
+  await writeDirAtomic(dir, async (tmp) => {
+    await Promise.all(encoded.map(e => writeFile(path.join(tmp, e.variant.file), e.data)))
+    await writeFile(path.join(tmp, 'manifest.json'), JSON.stringify(set))
+  })
+  return { ...set, dir, made: true }
+}

@@ -1,0 +1,48 @@
+import type { UnpluginFactory } from 'unplugin'
+import type { Options } from './core/options'
+import type { BundlerState } from './core/host'
+import { createUnplugin } from 'unplugin'
+import { createSeedream } from './core/context'
+import { createHost, serveVariants, viteConfigured } from './core/host'
+
+export { defineConfig } from './core/config'
+export { HttpError, SeedreamError, SpecError } from './core/errors'
+export type { Options } from './core/options'
+export type * from './types'
+
+const ID = /\?seedream$/
+
+export const unpluginFactory: UnpluginFactory<Options | undefined> = (options = {}) => {
+  const seedream = createSeedream(options)
+  const state: BundlerState = { assetsDir: 'assets', publicPath: '/', serve: false }
+  return {
+    name: 'unplugin-seedream',
+    enforce: 'pre',
+    async buildStart() {
+      await seedream.setup(state.root ?? process.cwd(), state.logger)
+      state.variantsCacheDir = seedream.options().variantsCacheDir
+    },
+    resolveId: {
+      filter: { id: ID },
+      handler: (id, importer) => seedream.resolveId(id, importer),
+    },
+    load: {
+      filter: { id: ID },
+      handler(id) {
+        return seedream.load(id, createHost(this, state))
+      },
+    },
+    buildEnd() {
+      const s = seedream.stats()
+      if (s && (s.generated || s.reused || s.variantsMade))
+        state.logger?.info(`${s.generated} generated, ${s.reused} reused; ${s.variantsMade} variants made, ${s.variantsReused} reused`)
+    },
+    vite: {
+      configResolved: config => viteConfigured(state, config),
+      configureServer: server => serveVariants(state, server),
+    },
+  }
+}
+
+export const unplugin = /* #__PURE__ */ createUnplugin(unpluginFactory)
+export default unplugin

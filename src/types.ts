@@ -1,0 +1,106 @@
+export type SeedreamModel = 'seedream-4' | 'seedream-4.5'
+export type SeedreamSize = '1K' | '2K' | '4K' | 'custom'
+export type AspectRatio = 'match_input_image' | '1:1' | '4:3' | '3:4' | '16:9' | '9:16' | '3:2' | '2:3' | '21:9'
+export type ImageFormat = 'avif' | 'webp' | 'jpeg' | 'png'
+export type ProviderName = 'segmind' | 'placeholder'
+export type PlaceholderKind = 'blur' | 'color' | 'none'
+
+/** Output settings; set globally in the options or per spec. */
+export interface OutputOptions {
+  /**
+   * Widths of the emitted variants, in pixels; never upscaled past the original.
+   * @default [640, 1024, 1600, 2048]
+   */
+  widths?: number[]
+  /**
+   * Formats of the emitted variants; the last one is the fallback used for `src`.
+   * @default ['avif', 'webp', 'jpeg']
+   */
+  formats?: ImageFormat[]
+  /**
+   * Encoder quality (1–100), one number for all formats or one per format.
+   * @default sharp's defaults (avif 50, webp 80, jpeg 80, png lossless)
+   */
+  quality?: number | Partial<Record<ImageFormat, number>>
+  /**
+   * The low-quality placeholder exported as `placeholder`.
+   * @default 'blur'
+   */
+  placeholder?: PlaceholderKind
+}
+
+/**
+ * One image to generate. Field names follow Segmind's request body (snake_case), so a request
+ * body can be pasted as a spec.
+ */
+export interface SeedreamSpec extends OutputOptions {
+  /** What to draw. Required. */
+  prompt: string
+  /**
+   * The Seedream model.
+   * @default 'seedream-4.5'
+   */
+  model?: SeedreamModel
+  /**
+   * Resolution preset: 1K/2K/4K fix one side at 1024/2048/4096; `custom` uses width/height.
+   * @default '2K'
+   */
+  size?: SeedreamSize
+  /** Width in pixels (1024–4096, rounded to 64); only with `size: 'custom'`. */
+  width?: number
+  /** Height in pixels (1024–4096, rounded to 64); only with `size: 'custom'`. */
+  height?: number
+  /**
+   * Proportions of the picture.
+   * @default '1:1', or 'match_input_image' when `image_input` is set
+   */
+  aspect_ratio?: AspectRatio
+  /**
+   * How many pictures to generate (1–15); `images` on the module holds all of them.
+   * @default 1
+   */
+  max_images?: number
+  /**
+   * `auto` lets the model generate a related series.
+   * @default 'disabled'
+   */
+  sequential_image_generation?: 'disabled' | 'auto'
+  /** Reference images: 1–3 http(s) URLs. */
+  image_input?: string | string[]
+  /** Seed passed to the provider where it takes one. */
+  seed?: number
+  /**
+   * Alternative text exported as `alt`.
+   * @default the prompt
+   */
+  alt?: string
+  /**
+   * Which service generates this image.
+   * @default the `provider` option
+   */
+  provider?: ProviderName
+}
+
+/** One responsive picture, as exported by a `?seedream` module. */
+export interface SeedreamPicture {
+  /** URL of the largest variant in the fallback format (the last of `formats`). */
+  src: string
+  width: number
+  height: number
+  /** `srcset` of the fallback format. */
+  srcset: string
+  /** One entry per modern format, modern formats first, for `<source>` elements. */
+  sources: Array<{ type: string, srcset: string }>
+  /** A tiny data URI (blur) or `undefined`. */
+  placeholder?: string
+  /** Dominant colour as `#rrggbb`. */
+  color: string
+}
+
+/** The default export of a `?seedream` module. */
+export interface SeedreamImage extends SeedreamPicture {
+  alt: string
+  prompt: string
+  /** Every picture of the spec; the first one is the module itself. */
+  images: SeedreamPicture[]
+}

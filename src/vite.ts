@@ -1,0 +1,3 @@
+import { unplugin } from './index'
+
+export default unplugin.vite

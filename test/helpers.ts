@@ -1,0 +1,81 @@
+import type { InlineConfig, Logger } from 'vite'
+import type { Options } from '../src/core/options'
+import { cp, mkdtemp, readdir, readFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import vm from 'node:vm'
+import { build, createLogger } from 'vite'
+import seedream from '../src/vite'
+
+export const FIXTURES = path.resolve(import.meta.dirname, '../fixtures')
+export const TEST_KEY = 'sk-test-SECRET-d41d8cd98f00b204'
+
+/** A private copy of a fixture, so each test has its own .seedream and variant cache. */
+export async function copyFixture(name: string): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), `seedream-${name}-`))
+  await cp(path.join(FIXTURES, name), dir, { recursive: true, filter: src => !['node_modules', 'dist', '.seedream'].includes(path.basename(src)) })
+  return dir
+}
+
+/** Every file below a folder, relative to it, with forward slashes. */
+export async function listFiles(dir: string): Promise<string[]> {
+  try {
+    const entries = await readdir(dir, { recursive: true, withFileTypes: true })
+    return entries.filter(e => e.isFile()).map(e => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/')).sort()
+  }
+  catch (error: any) {
+    if (error.code === 'ENOENT')
+      return []
+    throw error
+  }
+}
+
+export interface CapturedLogger { logger: Logger, lines: string[] }
+
+export function captureLogger(): CapturedLogger {
+  const logger = createLogger('info', { allowClearScreen: false })
+  const lines: string[] = []
+  for (const level of ['info', 'warn', 'warnOnce', 'error'] as const)
+    logger[level] = (msg: string) => void lines.push(`${level}: ${msg}`)
+  return { logger, lines }
+}
+
+/** Environment for one build: tests set every variable the plugin reads, so CI's own do not leak in. */
+export async function withEnv<T>(env: Record<string, string | undefined>, fn: () => Promise<T>): Promise<T> {
+  const keys = ['SEGMIND_API_KEY', 'SEGMIND_API_URL', 'CI', 'SEEDREAM_FROZEN']
+  const saved = Object.fromEntries(keys.map(k => [k, process.env[k]]))
+  for (const k of keys) delete process.env[k]
+  Object.assign(process.env, Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)))
+  try {
+    return await fn()
+  }
+  finally {
+    for (const k of keys) delete process.env[k]
+    for (const [k, v] of Object.entries(saved)) if (v !== undefined) process.env[k] = v
+  }
+}
+
+/** A real `vite build` of a fixture copy with the plugin from src/. */
+export async function viteBuild(root: string, options: Options, extra: InlineConfig = {}) {
+  const captured = captureLogger()
+  const outDir = path.join(root, 'dist')
+  await build({
+    root,
+    configFile: false,
+    logLevel: 'info',
+    customLogger: captured.logger,
+    plugins: [seedream(options)],
+    build: { outDir, emptyOutDir: true, modulePreload: { polyfill: false }, ...extra.build },
+    ...extra,
+  })
+  return { outDir, logs: captured.lines, files: await listFiles(outDir) }
+}
+
+/** Runs the built entry chunk and returns what it put on globalThis.__seedream. */
+export async function exportsOf(outDir: string): Promise<Record<string, any>> {
+  const js = (await listFiles(outDir)).filter(f => f.endsWith('.js'))
+  const sandbox: Record<string, any> = {}
+  for (const file of js)
+    vm.runInNewContext(await readFile(path.join(outDir, file), 'utf8'), sandbox)
+  return sandbox.__seedream
+}

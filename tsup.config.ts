@@ -1,0 +1,10 @@
+import { defineConfig } from 'tsup'
+
+export default defineConfig({
+  entry: ['src/index.ts', 'src/types.ts', 'src/vite.ts', 'src/webpack.ts', 'src/rollup.ts', 'src/esbuild.ts', 'src/rspack.ts'],
+  format: ['esm'],
+  dts: true,
+  clean: true,
+  target: 'node20',
+  splitting: true,
+})
