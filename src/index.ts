@@ -3,7 +3,7 @@ import type { Options } from './core/options'
 import type { BundlerState } from './core/host'
 import { createUnplugin } from 'unplugin'
 import { createSeedream } from './core/context'
-import { createHost, serveVariants, viteConfigured } from './core/host'
+import { createHost, esbuildConfigured, serveVariants, viteConfigured, webpackConfigured } from './core/host'
 
 export { defineConfig } from './core/config'
 export { HttpError, SeedreamError, SpecError } from './core/errors'
@@ -12,9 +12,9 @@ export type * from './types'
 
 const ID = /\?seedream$/
 
-export const unpluginFactory: UnpluginFactory<Options | undefined> = (options = {}) => {
+export const unpluginFactory: UnpluginFactory<Options | undefined> = (options = {}, meta) => {
   const seedream = createSeedream(options)
-  const state: BundlerState = { assetsDir: 'assets', publicPath: '/', serve: false }
+  const state: BundlerState = { framework: meta.framework, assetsDir: 'assets', publicPath: '/', serve: false }
   return {
     name: 'unplugin-seedream',
     enforce: 'pre',
@@ -36,6 +36,12 @@ export const unpluginFactory: UnpluginFactory<Options | undefined> = (options = 
       const s = seedream.stats()
       if (s && (s.generated || s.reused || s.variantsMade))
         state.logger?.info(`${s.generated} generated, ${s.reused} reused; ${s.variantsMade} variants made, ${s.variantsReused} reused`)
+    },
+    webpack: compiler => webpackConfigured(state, compiler),
+    rspack: compiler => webpackConfigured(state, compiler),
+    esbuild: {
+      loader: 'js',
+      setup: build => esbuildConfigured(state, build),
     },
     vite: {
       configResolved: config => viteConfigured(state, config),

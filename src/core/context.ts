@@ -60,9 +60,10 @@ export function createSeedream(userOptions: Options) {
   async function setup(root: string, log?: Pick<Host, 'info' | 'warn'>): Promise<void> {
     if (log)
       host = log
-    const { config, file } = userOptions.configFile === false ? { config: {} } : await loadConfig(root)
+    const base = path.resolve(userOptions.root ?? root)
+    const { config, file } = userOptions.configFile === false ? { config: {} } : await loadConfig(base)
     checkGlobalOutput({ ...config, ...userOptions } as Record<string, unknown>, file)
-    opts = resolveOptions(userOptions, config, userOptions.root ?? root, file)
+    opts = resolveOptions(userOptions, config, base, file)
     stats = { generated: 0, reused: 0, variantsMade: 0, variantsReused: 0 }
     sharpPool.concurrency = opts.sharpConcurrency
     originals = createOriginals(new Store(opts.cacheDir), providerFor, opts.concurrency, {

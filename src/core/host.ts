@@ -1,12 +1,16 @@
+import type { PluginBuild } from 'esbuild'
 import type { ResolvedConfig, ViteDevServer } from 'vite'
 import type { Host } from './context'
 import { createReadStream } from 'node:fs'
-import { readFile } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 
 /** What the bundler told us about itself; filled by bundler-specific hooks before the build. */
 export interface BundlerState {
+  framework: string
   root?: string
+  /** Where esbuild writes: unplugin's emitFile only knows `outdir`. */
+  outDir?: string
   assetsDir: string
   publicPath: string
   serve: boolean
@@ -35,8 +39,17 @@ export function createHost(ctx: EmitContext, state: BundlerState): Host {
     async emit(fileName, sourcePath) {
       if (state.serve)
         return JSON.stringify(`${state.publicPath}${DEV_PREFIX}${path.relative(state.variantsCacheDir!, sourcePath).split(path.sep).join('/')}`)
-      const ref = ctx.emitFile({ type: 'asset', fileName, source: await readFile(sourcePath) })
-      return typeof ref === 'string' ? `import.meta.ROLLUP_FILE_URL_${ref}` : JSON.stringify(state.publicPath + fileName)
+      const source = await readFile(sourcePath)
+      if (state.framework === 'esbuild') {
+        await mkdir(path.dirname(path.join(state.outDir!, fileName)), { recursive: true })
+        await writeFile(path.join(state.outDir!, fileName), source)
+        return JSON.stringify(state.publicPath + fileName)
+      }
+      const ref = ctx.emitFile({ type: 'asset', fileName, source })
+      if (typeof ref === 'string')
+        return `import.meta.ROLLUP_FILE_URL_${ref}`
+      // webpack and Rspack resolve their public path at run time, `auto` included.
+      return `__webpack_public_path__ + ${JSON.stringify(fileName)}`
     },
   }
 }
@@ -52,6 +65,21 @@ export function viteConfigured(state: BundlerState, config: ResolvedConfig): voi
       warn: (m: string) => config.logger.warn(`[seedream] ${m}`, { timestamp: true }),
     },
   })
+}
+
+/** webpack and Rspack: a `?seedream` module is JavaScript, even when its file is `.json`. */
+export function webpackConfigured(state: BundlerState, compiler: { options: { context?: string, module: { rules: unknown[] } } }): void {
+  state.root ??= compiler.options.context
+  compiler.options.module.rules.push({ resourceQuery: /seedream/, type: 'javascript/auto' })
+}
+
+/** esbuild: URLs like its file loader's, under `publicPath`, else relative to the output folder. */
+export function esbuildConfigured(state: BundlerState, build: PluginBuild): void {
+  const { absWorkingDir, outdir, outfile, publicPath } = build.initialOptions
+  const cwd = absWorkingDir ?? process.cwd()
+  state.root ??= cwd
+  state.outDir = path.resolve(cwd, outdir ?? (outfile ? path.dirname(outfile) : '.'))
+  state.publicPath = publicPath ? `${publicPath.replace(/\/+$/, '')}/` : './'
 }
 
 const TYPES: Record<string, string> = { avif: 'image/avif', webp: 'image/webp', jpg: 'image/jpeg', png: 'image/png' }
