@@ -3,7 +3,8 @@ import type { Options } from './core/options'
 import type { BundlerState } from './core/host'
 import { createUnplugin } from 'unplugin'
 import { createSeedream } from './core/context'
-import { createHost, esbuildConfigured, serveVariants, viteConfigured, webpackConfigured } from './core/host'
+import { createHost, esbuildConfigured, viteConfigured, webpackConfigured } from './core/host'
+import { createViteDev } from './core/vite-dev'
 
 export { defineConfig } from './core/config'
 export { HttpError, SeedreamError, SpecError } from './core/errors'
@@ -15,12 +16,12 @@ const ID = /\?seedream$/
 export const unpluginFactory: UnpluginFactory<Options | undefined> = (options = {}, meta) => {
   const seedream = createSeedream(options)
   const state: BundlerState = { framework: meta.framework, assetsDir: 'assets', publicPath: '/', serve: false }
+  const dev = createViteDev(state, seedream)
   return {
     name: 'unplugin-seedream',
     enforce: 'pre',
     async buildStart() {
       await seedream.setup(state.root ?? process.cwd(), state.logger)
-      state.variantsCacheDir = seedream.options().variantsCacheDir
     },
     resolveId: {
       filter: { id: ID },
@@ -29,7 +30,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined> = (options = 
     load: {
       filter: { id: ID },
       handler(id) {
-        return seedream.load(id, createHost(this, state))
+        return state.serve ? seedream.loadDev(id, dev.host(id, file => this.addWatchFile(file))) : seedream.load(id, createHost(this, state))
       },
     },
     buildEnd() {
@@ -45,7 +46,11 @@ export const unpluginFactory: UnpluginFactory<Options | undefined> = (options = 
     },
     vite: {
       configResolved: config => viteConfigured(state, config),
-      configureServer: server => serveVariants(state, server),
+      configureServer: server => dev.configureServer(server),
+      async handleHotUpdate({ file }) {
+        if (await dev.specChanged(file))
+          return []
+      },
     },
   }
 }

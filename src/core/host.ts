@@ -1,7 +1,6 @@
 import type { PluginBuild } from 'esbuild'
-import type { ResolvedConfig, ViteDevServer } from 'vite'
+import type { ResolvedConfig } from 'vite'
 import type { Host } from './context'
-import { createReadStream } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 
@@ -14,21 +13,18 @@ export interface BundlerState {
   assetsDir: string
   publicPath: string
   serve: boolean
-  variantsCacheDir?: string
   logger?: { info: (m: string) => void, warn: (m: string) => void }
 }
-
-export const DEV_PREFIX = '@seedream/'
 
 interface EmitContext {
   emitFile: (file: { type: 'asset', fileName: string, source: Uint8Array }) => unknown
   warn: (message: string) => void
+  addWatchFile: (file: string) => void
 }
 
 /**
  * The host for one `load`: Rollup and Vite return a reference id from emitFile and resolve
  * `import.meta.ROLLUP_FILE_URL_*` against their `base`; other bundlers get a URL we build.
- * In Vite's dev server nothing is emitted: variants are served from the cache by middleware.
  */
 export function createHost(ctx: EmitContext, state: BundlerState): Host {
   const log = state.logger
@@ -36,9 +32,8 @@ export function createHost(ctx: EmitContext, state: BundlerState): Host {
     assetsDir: state.assetsDir,
     info: m => log?.info(m),
     warn: m => log ? log.warn(m) : ctx.warn(m),
+    watch: file => ctx.addWatchFile(file),
     async emit(fileName, sourcePath) {
-      if (state.serve)
-        return JSON.stringify(`${state.publicPath}${DEV_PREFIX}${path.relative(state.variantsCacheDir!, sourcePath).split(path.sep).join('/')}`)
       const source = await readFile(sourcePath)
       if (state.framework === 'esbuild') {
         await mkdir(path.dirname(path.join(state.outDir!, fileName)), { recursive: true })
@@ -80,23 +75,4 @@ export function esbuildConfigured(state: BundlerState, build: PluginBuild): void
   state.root ??= cwd
   state.outDir = path.resolve(cwd, outdir ?? (outfile ? path.dirname(outfile) : '.'))
   state.publicPath = publicPath ? `${publicPath.replace(/\/+$/, '')}/` : './'
-}
-
-const TYPES: Record<string, string> = { avif: 'image/avif', webp: 'image/webp', jpg: 'image/jpeg', png: 'image/png' }
-
-/** Serves cached variants in dev; their folder names are content hashes, so they never change. */
-export function serveVariants(state: BundlerState, server: ViteDevServer): void {
-  server.middlewares.use((req, res, next) => {
-    const url = req.url?.split('?')[0] ?? ''
-    const at = url.indexOf(`/${DEV_PREFIX}`)
-    if (at < 0 || !state.variantsCacheDir)
-      return next()
-    const rel = decodeURIComponent(url.slice(at + DEV_PREFIX.length + 1))
-    const file = path.resolve(state.variantsCacheDir, rel)
-    if (!file.startsWith(state.variantsCacheDir + path.sep) || rel.includes('..'))
-      return next()
-    res.setHeader('Content-Type', TYPES[path.extname(file).slice(1)] ?? 'application/octet-stream')
-    res.setHeader('Cache-Control', 'public, max-age=31536000, immutable')
-    createReadStream(file).on('error', () => next()).pipe(res)
-  })
 }

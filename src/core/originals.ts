@@ -1,4 +1,4 @@
-import type { Provider } from './providers/types'
+import type { GeneratedImage, Provider } from './providers/types'
 import type { ResolvedSpec } from './spec'
 import type { EntryMeta, OriginalImage, Store } from './store'
 import pLimit from 'p-limit'
@@ -24,6 +24,14 @@ export interface OriginalsEvents {
   warn: (message: string) => void
 }
 
+/** Originals held in memory: just generated, or offline placeholders. */
+export function inMemory(images: GeneratedImage[]): Promise<Original[]> {
+  return Promise.all(images.map(async (img, i) => {
+    const { width = 0, height = 0 } = await sharp(img.data).metadata()
+    return { file: `${i}.${img.format}`, format: img.format, width, height, bytes: img.data.length, sha256: sha256(img.data), load: async () => img.data }
+  }))
+}
+
 /**
  * Finds or generates the originals of a spec: a store hit costs nothing; a miss goes through one
  * queue of bounded size, and the same key in flight is shared, so it is paid for once.
@@ -32,16 +40,17 @@ export function createOriginals(store: Store, providerFor: (spec: ResolvedSpec) 
   const queue = pLimit(concurrency)
   const inflight = new Map<string, Promise<OriginalSet>>()
 
+  async function stored(key: string): Promise<OriginalSet | undefined> {
+    const entry = await store.read(key)
+    if (!entry)
+      return undefined
+    const images = entry.meta.images.map((img, i) => ({ ...img, load: () => store.readImage(entry, i) }))
+    return { key, images, generated: false, persistent: true }
+  }
+
   async function find(spec: ResolvedSpec, key: string): Promise<OriginalSet> {
     const provider = providerFor(spec)
-    if (provider.persistent) {
-      const entry = await store.read(key)
-      if (entry) {
-        const images = entry.meta.images.map((img, i) => ({ ...img, load: () => store.readImage(entry, i) }))
-        return { key, images, generated: false, persistent: true }
-      }
-    }
-    return queue(() => generate(spec, key, provider))
+    return (provider.persistent && await stored(key)) || queue(() => generate(spec, key, provider))
   }
 
   async function generate(spec: ResolvedSpec, key: string, provider: Provider): Promise<OriginalSet> {
@@ -51,10 +60,7 @@ export function createOriginals(store: Store, providerFor: (spec: ResolvedSpec) 
     const result = await provider.generate(spec, undefined, {
       onRetry: (error, attempt, delay) => events.warn(`"${spec.name}": ${error.message}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`),
     })
-    const images = await Promise.all(result.images.map(async (img, i) => {
-      const { width = 0, height = 0 } = await sharp(img.data).metadata()
-      return { file: `${i}.${img.format}`, format: img.format, width, height, bytes: img.data.length, sha256: sha256(img.data), load: async () => img.data }
-    }))
+    const images = await inMemory(result.images)
     if (provider.persistent) {
       const meta: EntryMeta = {
         key,
@@ -76,6 +82,11 @@ export function createOriginals(store: Store, providerFor: (spec: ResolvedSpec) 
   }
 
   return {
+    dir: store.dir,
+    /** The originals if they cost nothing now (stored, or drawn offline); undefined if a call is needed. */
+    async cached(spec: ResolvedSpec): Promise<OriginalSet | undefined> {
+      return providerFor(spec).persistent ? stored(cacheKey(spec)) : this.get(spec)
+    },
     get(spec: ResolvedSpec): Promise<OriginalSet> {
       const key = cacheKey(spec)
       let pending = inflight.get(key)

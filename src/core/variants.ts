@@ -45,7 +45,7 @@ async function readManifest(dir: string): Promise<VariantSet | undefined> {
   }
 }
 
-async function encode(source: Buffer, out: ResolvedOutput, width: number, format: Variant['format']) {
+export async function encode(source: Buffer, out: ResolvedOutput, width: number, format: Variant['format']) {
   const { data, info } = await sharp(source).resize({ width, withoutEnlargement: true })
     .toFormat(format, { quality: out.quality[format] })
     .toBuffer({ resolveWithObject: true })
@@ -53,7 +53,7 @@ async function encode(source: Buffer, out: ResolvedOutput, width: number, format
   return { variant, data }
 }
 
-async function summary(source: Buffer, kind: ResolvedOutput['placeholder']) {
+export async function summary(source: Buffer, kind: ResolvedOutput['placeholder']) {
   const small = sharp(source).resize(32, 32, { fit: 'inside' })
   const { dominant } = await small.clone().stats()
   const color = `#${[dominant.r, dominant.g, dominant.b].map(c => c.toString(16).padStart(2, '0')).join('')}`

@@ -1,0 +1,110 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { LimitFunction } from 'p-limit'
+import type { ResolvedOutput } from './options'
+import type { Original } from './originals'
+import type { ResolvedSpec } from './spec'
+import type { Variant } from './variants'
+import { createReadStream } from 'node:fs'
+import { access, mkdir, rename, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { formatRoles } from './emit'
+import { canonicalJson, sha256 } from './key'
+import { encode, EXT, MIME, summary, targetWidths } from './variants'
+
+export const DEV_PREFIX = '@seedream/'
+
+/**
+ * Dev-server pictures: the module is written from the original's size alone, and each variant
+ * is encoded when the browser first asks for it. URLs hold the original's hash and the output
+ * options' hash, so they never change meaning and are served as immutable.
+ */
+export function createDevVariants(cacheDir: string, pool: LimitFunction) {
+  const sources = new Map<string, { original: Original, out: ResolvedOutput }>()
+  const summaries = new Map<string, Promise<{ color: string, placeholder?: string }>>()
+
+  async function picture(original: Original, out: ResolvedOutput, base: string) {
+    const id = `${original.sha256.slice(0, 16)}/${sha256(canonicalJson(out)).slice(0, 8)}`
+    sources.set(id, { original, out })
+    const widths = targetWidths(out.widths, original.width)
+    const url = (w: number, f: Variant['format']) => `${base}${DEV_PREFIX}${id}/${w}.${EXT[f]}`
+    const height = (w: number) => Math.round((original.height * w) / original.width)
+    const srcset = (f: Variant['format']) => widths.map(w => `${url(w, f)} ${w}w`).join(', ')
+    const { fallback, modern } = formatRoles(out.formats)
+    const largest = widths.at(-1)!
+    if (!summaries.has(id))
+      summaries.set(id, original.load().then(buf => summary(buf, out.placeholder)))
+    return {
+      src: url(largest, fallback),
+      width: largest,
+      height: height(largest),
+      srcset: srcset(fallback),
+      sources: modern.map(f => ({ type: MIME[f], srcset: srcset(f) })),
+      ...await summaries.get(id)!,
+    }
+  }
+
+  async function serve(rel: string, res: ServerResponse): Promise<boolean> {
+    const match = rel.match(/^([0-9a-f]{16}\/[0-9a-f]{8})\/(\d+)\.(\w+)$/)
+    const entry = match && sources.get(match[1]!)
+    const format = match && (Object.keys(EXT) as Variant['format'][]).find(f => EXT[f] === match[3])
+    if (!entry || !format)
+      return false
+    const file = path.join(cacheDir, 'dev', `${match[1]!.replace('/', '-')}-${match[2]}.${match[3]}`)
+    const exists = await access(file).then(() => true, () => false)
+    if (!exists) {
+      const { data } = await pool(async () => encode(await entry.original.load(), entry.out, Number(match[2]), format))
+      await mkdir(path.dirname(file), { recursive: true })
+      await writeFile(`${file}.${process.pid}.tmp`, data)
+      await rename(`${file}.${process.pid}.tmp`, file)
+    }
+    res.setHeader('Content-Type', MIME[format])
+    res.setHeader('Cache-Control', 'public, max-age=31536000, immutable')
+    createReadStream(file).pipe(res)
+    return true
+  }
+
+  function middleware(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void {
+    const url = req.url?.split('?')[0] ?? ''
+    const at = url.indexOf(`/${DEV_PREFIX}`)
+    if (at < 0)
+      return next()
+    serve(decodeURIComponent(url.slice(at + DEV_PREFIX.length + 1)), res).then(done => done || next(), next)
+  }
+
+  return { picture, middleware }
+}
+
+/**
+ * Dev module code: importers keep one object, which a hot update fills in place; `<img>` and
+ * `<source>` elements still showing the old URLs are switched, so the page needs no reload.
+ */
+export function devModuleCode(spec: ResolvedSpec, pictures: object[]): string {
+  const image = { ...pictures[0], alt: spec.alt, prompt: spec.picture.prompt, images: pictures }
+  return `const next = ${JSON.stringify(image)};
+const hot = import.meta.hot;
+const image = hot?.data.image ?? next;
+if (import.meta.hot) {
+  const previous = hot.data.previous;
+  if (previous && typeof document !== 'undefined') {
+    const swap = new Map();
+    previous.images.forEach((old, i) => {
+      const now = next.images[i] ?? next.images[0];
+      swap.set(old.src, now.src).set(old.srcset, now.srcset);
+      old.sources.forEach((s, j) => swap.set(s.srcset, (now.sources[j] ?? now.sources[0] ?? now).srcset));
+    });
+    for (const el of document.querySelectorAll('img, source')) {
+      for (const attr of ['src', 'srcset']) {
+        const value = el.getAttribute(attr);
+        if (value && swap.has(value)) el.setAttribute(attr, swap.get(value));
+      }
+    }
+  }
+  if (image !== next) { for (const k of Object.keys(image)) delete image[k]; Object.assign(image, next); }
+  hot.data.image = image;
+  hot.data.previous = next;
+  import.meta.hot.accept();
+  if (previous && typeof window !== 'undefined') window.dispatchEvent(new CustomEvent('seedream:update', { detail: image }));
+}
+export default image;
+`
+}

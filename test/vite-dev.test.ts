@@ -1,0 +1,126 @@
+import type { ViteDevServer } from 'vite'
+import type { SegmindServer } from './servers/segmind'
+import { readFile, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import sharp from 'sharp'
+import { createServer } from 'vite'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import WebSocket from 'ws'
+import seedream from '../src/vite'
+import { copyFixture, TEST_KEY } from './helpers'
+import { startSegmindServer } from './servers/segmind'
+
+let api: SegmindServer
+let vite: ViteDevServer
+let base: string
+let root: string
+let updates: string[]
+let socket: WebSocket
+
+beforeEach(async () => {
+  api = await startSegmindServer({ keys: [TEST_KEY], latencyMs: 700 })
+  root = await copyFixture('vite-basic')
+  vite = await createServer({
+    root,
+    configFile: false,
+    logLevel: 'silent',
+    plugins: [seedream({ apiKey: TEST_KEY, apiUrl: api.url, widths: [64, 128], formats: ['avif', 'webp', 'jpeg'] })],
+    server: { host: '127.0.0.1', port: 0, strictPort: false, watch: { usePolling: true, interval: 50 } },
+  })
+  await vite.listen()
+  base = vite.resolvedUrls!.local[0]!.replace(/\/$/, '')
+  updates = []
+  socket = new WebSocket(base.replace('http', 'ws'), 'vite-hmr')
+  socket.on('message', (data) => {
+    const msg = JSON.parse(String(data))
+    if (msg.type === 'update')
+      updates.push(...msg.updates.map((u: any) => decodeURIComponent(u.path)))
+    if (msg.type === 'full-reload')
+      updates.push(`full-reload ${msg.path ?? ''} ${msg.triggeredBy ?? ''}`)
+  })
+  await new Promise(resolve => socket.once('open', resolve))
+})
+
+afterEach(async () => {
+  socket.close()
+  await vite.close()
+  await api.close()
+})
+
+/** The image object a dev module exports, read from the code Vite serves. */
+async function exported(url: string): Promise<any> {
+  const code = await (await fetch(`${base}${url}${url.includes('?') ? '&' : '?'}t=${Date.now()}`)).text()
+  return JSON.parse(code.match(/const next = (.*);$/m)![1]!)
+}
+
+async function until(check: () => boolean, what: string, ms = 15_000): Promise<void> {
+  const end = Date.now() + ms
+  while (!check()) {
+    if (Date.now() > end)
+      throw new Error(`timed out waiting for ${what}; updates: ${updates.join(', ')}`)
+    await new Promise(resolve => setTimeout(resolve, 25))
+  }
+}
+
+async function importUrls(): Promise<{ hero: string, card: string }> {
+  const main = await (await fetch(`${base}/src/main.js`)).text()
+  const find = (name: string) => main.match(new RegExp(`import \\w+ from "([^"]*${name}[^"]*)"`))![1]!
+  return { hero: find('hero'), card: find('card') }
+}
+
+describe('vite dev server', () => {
+  it('serves a placeholder at once, generates in the background, then hot-swaps the real picture', async () => {
+    const { hero: heroUrl } = await importUrls()
+    const first = await exported(heroUrl)
+    // Nothing is cached yet: the module answered before the 700 ms generation finished.
+    expect(api.generations().length).toBeLessThanOrEqual(2)
+    expect([first.width, first.height]).toEqual([128, 72])
+    expect(first.src).toMatch(/^\/@seedream\/[0-9a-f]{16}\/[0-9a-f]{8}\/128\.jpg$/)
+
+    await until(() => updates.some(u => u.includes('hero?seedream')), 'the hot update of hero')
+    expect(updates.filter(u => u.startsWith('full-reload'))).toEqual([])
+    const real = await exported(heroUrl)
+    expect(real.src).not.toBe(first.src)
+    expect(api.generations()).toHaveLength(2)
+
+    for (const url of [real.src, ...real.sources.flatMap((s: any) => s.srcset.split(', ').map((c: string) => c.split(' ')[0]))]) {
+      const res = await fetch(`${base}${url}`)
+      expect(res.status).toBe(200)
+      expect(res.headers.get('cache-control')).toContain('immutable')
+      const meta = await sharp(Buffer.from(await res.arrayBuffer())).metadata()
+      expect(meta.width).toBe(Number(url.match(/\/(\d+)\.\w+$/)![1]))
+      expect(res.headers.get('content-type')).toBe(({ heif: 'image/avif', webp: 'image/webp', jpeg: 'image/jpeg' } as Record<string, string>)[meta.format!])
+    }
+  })
+
+  it('serves cached pictures at once, and an edited spec regenerates only its own image', async () => {
+    const { hero: heroUrl, card: cardUrl } = await importUrls()
+    await exported(heroUrl)
+    await exported(cardUrl)
+    await until(() => updates.filter(u => u.includes('seedream')).length >= 2, 'both generations')
+    expect(api.generations()).toHaveLength(2)
+    const hero = await exported(heroUrl)
+
+    // As the browser does on each update message, fetch the module again.
+    updates.length = 0
+    const cardFile = path.join(root, 'src/card.seedream.json')
+    await writeFile(cardFile, (await readFile(cardFile, 'utf8')).replace('red fox', 'grey wolf'))
+    await until(() => updates.some(u => u.includes('card.seedream')), 'the hot update of card')
+    const waiting = await exported(cardUrl)
+    expect(waiting.prompt).toContain('grey wolf')
+    await until(() => api.generations().length === 3, 'the card to be generated again')
+    expect(api.generations()[2]!.body.prompt).toContain('grey wolf')
+    await until(() => updates.filter(u => u.includes('card.seedream')).length === 2, 'the swap of the new card')
+    expect((await exported(cardUrl)).src).not.toBe(waiting.src)
+    expect((await exported(heroUrl)).src).toBe(hero.src)
+
+    updates.length = 0
+    const config = path.join(root, 'seedream.config.mjs')
+    await writeFile(config, (await readFile(config, 'utf8')).replace('A misty lake', 'A calm lake'))
+    await until(() => updates.some(u => u.includes('hero?seedream')), 'the hot update of hero after an alt edit')
+    const renamed = await exported(heroUrl)
+    expect(renamed.alt).toBe('A calm lake')
+    expect(renamed.src).toBe(hero.src)
+    expect(api.generations()).toHaveLength(3)
+  })
+})
