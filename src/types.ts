@@ -34,7 +34,7 @@ export interface OutputOptions {
  * body can be pasted as a spec.
  */
 export interface SeedreamSpec extends OutputOptions {
-  /** What to draw. Required. */
+  /** What to draw. Required: it has no default. */
   prompt: string
   /**
    * The Seedream model.
@@ -46,9 +46,15 @@ export interface SeedreamSpec extends OutputOptions {
    * @default '2K'
    */
   size?: SeedreamSize
-  /** Width in pixels (1024–4096, rounded to 64); only with `size: 'custom'`. */
+  /**
+   * Width in pixels (1024–4096, rounded to 64); only with `size: 'custom'`.
+   * @default undefined (set by `size` and `aspect_ratio`)
+   */
   width?: number
-  /** Height in pixels (1024–4096, rounded to 64); only with `size: 'custom'`. */
+  /**
+   * Height in pixels (1024–4096, rounded to 64); only with `size: 'custom'`.
+   * @default undefined (set by `size` and `aspect_ratio`)
+   */
   height?: number
   /**
    * Proportions of the picture.
@@ -65,9 +71,15 @@ export interface SeedreamSpec extends OutputOptions {
    * @default 'disabled'
    */
   sequential_image_generation?: 'disabled' | 'auto'
-  /** Reference images: 1–3 http(s) URLs. */
+  /**
+   * Reference images: 1–3 http(s) URLs.
+   * @default undefined (text to image)
+   */
   image_input?: string | string[]
-  /** Seed passed to the provider where it takes one. */
+  /**
+   * Seed passed to the provider where it takes one.
+   * @default undefined (the provider picks one)
+   */
   seed?: number
   /**
    * Alternative text exported as `alt`.

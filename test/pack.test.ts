@@ -37,7 +37,7 @@ beforeAll(async () => {
 afterAll(() => server.close())
 
 describe('the npm pack tarball in a fresh app outside the repo', () => {
-  it('builds with vite against the loopback server and types ?seedream imports', async () => {
+  it('builds with vite and a seedream.config.ts against the loopback server, and types imports and config', async () => {
     const out = await run('npx', ['vite', 'build'], app, { SEGMIND_API_KEY: TEST_KEY, SEGMIND_API_URL: server.url })
     expect(out).toContain('[seedream] generated "hero"')
     expect(server.generations()).toHaveLength(1)
@@ -46,6 +46,7 @@ describe('the npm pack tarball in a fresh app outside the repo', () => {
     for (const file of files)
       expect((await readFile(path.join(app, 'dist', file))).includes(TEST_KEY)).toBe(false)
     await run('npx', ['tsc', '--noEmit', '-p', '.'], app)
+    await run('npx', ['tsc', '--noEmit', '-p', 'tsconfig.config.json'], app)
   })
 
   it('fails type checking when a ?seedream import is misused', async () => {
