@@ -3,7 +3,7 @@ import type { Options } from './core/options'
 import type { BundlerState } from './core/host'
 import { createUnplugin } from 'unplugin'
 import { createSeedream } from './core/context'
-import { createHost, esbuildConfigured, viteConfigured, webpackConfigured } from './core/host'
+import { buildSummary, createHost, esbuildConfigured, nativeLogger, viteConfigured, webpackConfigured } from './core/host'
 import { createViteDev } from './core/vite-dev'
 
 export { defineConfig } from './core/config'
@@ -21,7 +21,8 @@ export const unpluginFactory: UnpluginFactory<Options | undefined> = (options = 
     name: 'unplugin-seedream',
     enforce: 'pre',
     async buildStart() {
-      await seedream.setup(state.root ?? process.cwd(), state.logger)
+      state.logger ??= nativeLogger(this)
+      await seedream.setup(state.root ?? process.cwd(), state.logger, state.serve ? 'serve' : 'build')
     },
     resolveId: {
       filter: { id: ID },
@@ -34,9 +35,8 @@ export const unpluginFactory: UnpluginFactory<Options | undefined> = (options = 
       },
     },
     buildEnd() {
-      const s = seedream.stats()
-      if (s && (s.generated || s.reused || s.variantsMade))
-        state.logger?.info(`${s.generated} generated, ${s.reused} reused; ${s.variantsMade} variants made, ${s.variantsReused} reused`)
+      if (!state.serve)
+        state.logger?.info(buildSummary(seedream.stats()))
     },
     webpack: compiler => webpackConfigured(state, compiler),
     rspack: compiler => webpackConfigured(state, compiler),

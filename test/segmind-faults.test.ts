@@ -15,7 +15,8 @@ afterEach(() => server.close())
 const env = () => ({ SEGMIND_API_KEY: TEST_KEY, SEGMIND_API_URL: server.url })
 const options = { widths: [64], formats: ['webp', 'jpeg'] as Array<'webp' | 'jpeg'>, retryDelay: 5, retries: 3 }
 const build = (extra = {}) => withEnv(env(), () => viteBuild(root, { ...options, ...extra }))
-const stored = () => listFiles(path.join(root, '.seedream'))
+/** Files of the store other than its own .gitignore: entries, or what a failure left behind. */
+const stored = async () => (await listFiles(path.join(root, '.seedream'))).filter(f => f !== '.gitignore')
 
 async function buildError(extra = {}): Promise<Error> {
   try {

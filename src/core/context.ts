@@ -1,20 +1,23 @@
+import type { EmitAsset } from './emit'
 import type { Options, ResolvedOptions, ResolvedOutput } from './options'
-import type { Original } from './originals'
+import type { Original, OriginalSet } from './originals'
 import type { Provider } from './providers/types'
 import type { ResolvedSpec } from './spec'
-import type { EmitAsset } from './emit'
 import path from 'node:path'
-import fg from 'fast-glob'
 import pLimit from 'p-limit'
-import { loadConfig, readSpecFile, SPEC_FILE, specFileName } from './config'
-import { emitPicture, moduleCode } from './emit'
-import { redact, SeedreamError } from './errors'
-import { resolveOptions } from './options'
+import { loadConfig, SPEC_FILE } from './config'
 import { devModuleCode } from './dev'
+import { createSpecs } from './discover'
+import { emitPicture, moduleCode } from './emit'
+import { redact } from './errors'
+import { createGuard } from './guard'
+import { cacheKey } from './key'
+import { resolveOptions } from './options'
 import { createOriginals, inMemory } from './originals'
 import { placeholderProvider } from './providers/placeholder'
 import { segmindProvider } from './providers/segmind'
-import { checkGlobalOutput, resolveSpec } from './spec'
+import { createProgress } from './progress'
+import { checkGlobalOutput } from './spec'
 import { Store } from './store'
 import { makeVariants } from './variants'
 
@@ -28,12 +31,15 @@ const FILE_PREFIX = '\0seedream-file:'
 export const fileId = (file: string) => `${FILE_PREFIX}${file.replace(/%/g, '%25').replace(/\.(\w+)$/, '%2E$1')}${QUERY}`
 const fileOfId = (bare: string) => decodeURIComponent(bare.slice(FILE_PREFIX.length))
 
-/** What the bundler offers the pipeline: where to put files and how to talk to the user. */
-export interface Host {
-  emit: EmitAsset
-  assetsDir: string
+export interface Logger {
   info: (message: string) => void
   warn: (message: string) => void
+}
+
+/** What the bundler offers the pipeline: where to put files and how to talk to the user. */
+export interface Host extends Logger {
+  emit: EmitAsset
+  assetsDir: string
   watch: (file: string) => void
 }
 
@@ -46,59 +52,75 @@ export interface DevHost {
   watch: (file: string) => void
 }
 
-export interface BuildStats { generated: number, reused: number, variantsMade: number, variantsReused: number }
+export interface BuildStats {
+  generated: number
+  reused: number
+  variantsMade: number
+  variantsReused: number
+  bytesEmitted: number
+  spend: number
+  remainingCredits?: number
+}
 
 /** The whole pipeline of one plugin instance: spec -> key -> store/provider -> variants -> module code. */
 export function createSeedream(userOptions: Options) {
   let opts: ResolvedOptions
+  let specs: ReturnType<typeof createSpecs>
   let originals: ReturnType<typeof createOriginals>
+  let missing: ResolvedSpec[] = []
+  let guard: ReturnType<typeof createGuard>
   let stats: BuildStats
-  let host: Pick<Host, 'info' | 'warn'> = { info: () => {}, warn: () => {} }
+  // Outlives config reloads in dev, so a generation in flight is never started twice.
+  const inflight = new Map<string, Promise<OriginalSet>>()
+  let log: Logger = { info: () => {}, warn: () => {} }
+  let ready: Promise<void> | undefined
   const sharpPool = pLimit(1)
   const secrets = () => [opts?.apiKey, userOptions.apiKey, process.env.SEGMIND_API_KEY]
+  const providerFor = (spec: ResolvedSpec): Provider =>
+    spec.provider === 'placeholder' ? placeholderProvider() : segmindProvider({ ...opts })
 
-  function providerFor(spec: ResolvedSpec): Provider {
-    return spec.provider === 'placeholder' ? placeholderProvider() : segmindProvider({ ...opts })
+  /**
+   * Every check before any request: options, every named spec, every spec file under the root;
+   * then, for a build, the budget against the misses known now.
+   */
+  function setup(root: string, logger?: Logger, mode: 'build' | 'serve' = 'build'): Promise<void> {
+    // webpack may start loading modules before buildStart's promise settles: they wait for it.
+    ready = prepare(root, logger, mode)
+    return ready
   }
 
-  function specFromConfig(name: string): ResolvedSpec {
-    if (!(name in opts.images)) {
-      const known = Object.keys(opts.images)
-      throw new SeedreamError(`No spec named "${name}"${opts.configPath ? ` in ${opts.configPath}` : ''}. `
-        + (known.length ? `Known specs: ${known.join(', ')}.` : 'Declare it under "images" in seedream.config.mjs, or import a ./name.seedream.json file.'), { spec: name, file: opts.configPath })
-    }
-    return resolveSpec(opts.images[name], { name, file: opts.configPath, provider: opts.provider, output: opts.output })
-  }
-
-  async function specFromFile(file: string): Promise<ResolvedSpec> {
-    const rel = path.relative(opts.root, file)
-    return resolveSpec(await readSpecFile(file, opts.root), { name: specFileName(file), file: rel, provider: opts.provider, output: opts.output })
-  }
-
-  /** Every check before any request: options, every named spec, every spec file under the root. */
-  async function setup(root: string, log?: Pick<Host, 'info' | 'warn'>): Promise<void> {
-    if (log)
-      host = log
+  async function prepare(root: string, logger: Logger | undefined, mode: 'build' | 'serve'): Promise<void> {
+    if (logger)
+      log = logger
     const base = path.resolve(userOptions.root ?? root)
     const { config, file } = userOptions.configFile === false ? { config: {} } : await loadConfig(base)
     checkGlobalOutput({ ...config, ...userOptions } as Record<string, unknown>, file)
     opts = resolveOptions(userOptions, config, base, file)
-    stats = { generated: 0, reused: 0, variantsMade: 0, variantsReused: 0 }
+    specs = createSpecs(opts)
+    stats = { generated: 0, reused: 0, variantsMade: 0, variantsReused: 0, bytesEmitted: 0, spend: 0 }
     sharpPool.concurrency = opts.sharpConcurrency
-    // Kept across config reloads in dev, so a generation in flight is never started twice.
-    if (!originals || originals.dir !== opts.cacheDir) {
-      originals = createOriginals(new Store(opts.cacheDir), providerFor, opts.concurrency, {
-        info: m => host.info(redact(m, secrets())),
-        warn: m => host.warn(redact(m, secrets())),
-      })
-    }
-    for (const name of Object.keys(opts.images))
-      specFromConfig(name)
-    const files = await fg('**/*.seedream.{json,yaml,yml}', { cwd: opts.root, absolute: true, ignore: ['**/node_modules/**', '**/dist/**', '**/.git/**'] })
-    await Promise.all(files.map(specFromFile))
+    const store = new Store(opts.cacheDir)
+    const known = await specs.all()
+    const stored = await Promise.all(known.map(s => providerFor(s).persistent ? store.read(cacheKey(s)) : true))
+    missing = known.filter((_, i) => !stored[i])
+    guard = createGuard(opts.frozen, opts.budget, opts.prices)
+    if (mode === 'build')
+      guard.precheck(missing)
+    const progress = createProgress(m => log.info(redact(m, secrets())), Boolean(process.stderr.isTTY))
+    originals = createOriginals({
+      store,
+      providerFor,
+      concurrency: opts.concurrency,
+      guard,
+      lockStale: opts.lockStale,
+      missing: () => missing,
+      start: progress.start,
+      warn: m => log.warn(redact(m, secrets())),
+    }, inflight)
   }
 
-  function resolveId(id: string, importer?: string): string | null {
+  async function resolveId(id: string, importer?: string): Promise<string> {
+    await ready
     const bare = id.slice(0, -QUERY.length)
     if (bare.startsWith(NAMED_PREFIX) || bare.startsWith(FILE_PREFIX))
       return id
@@ -111,9 +133,10 @@ export function createSeedream(userOptions: Options) {
 
   /** The spec behind a resolved id; its file is watched, so an edit rebuilds or hot-updates it. */
   async function specOf(id: string, host: Pick<Host, 'warn' | 'watch'>): Promise<ResolvedSpec> {
+    await ready
     const bare = id.slice(0, -QUERY.length)
     const file = bare.startsWith(FILE_PREFIX) ? fileOfId(bare) : undefined
-    const spec = file ? await specFromFile(file) : specFromConfig(bare.slice(NAMED_PREFIX.length))
+    const spec = file ? await specs.fromFile(file) : specs.fromConfig(bare.slice(NAMED_PREFIX.length))
     const watched = file ?? (opts.configPath && path.resolve(opts.root, opts.configPath))
     if (watched)
       host.watch(watched)
@@ -134,9 +157,18 @@ export function createSeedream(userOptions: Options) {
     }
   }
 
+  function count(spec: ResolvedSpec, set: OriginalSet): void {
+    if (!set.persistent)
+      return
+    stats[set.generated ? 'generated' : 'reused']++
+    if (set.generated)
+      stats.spend += guard.priceOf(spec)
+    stats.remainingCredits = set.remainingCredits ?? stats.remainingCredits
+  }
+
   /**
    * Dev server: a picture that costs nothing now is served at once; a missing one is generated in
-   * the background while the module shows a placeholder of the same size, then `ready` fires.
+   * the background while the module shows a placeholder of the same size, then `pending` settles.
    */
   function loadDev(id: string, dev: DevHost): Promise<string> {
     return scrubbed(async () => {
@@ -155,15 +187,16 @@ export function createSeedream(userOptions: Options) {
     return scrubbed(async () => {
       const spec = await specOf(id, build)
       const set = await originals.get(spec)
-      stats[set.generated ? 'generated' : 'reused'] += set.persistent ? 1 : 0
+      count(spec, set)
       const pictures = await Promise.all(set.images.map(async (original) => {
         const variants = await makeVariants(original, spec.output, opts.variantsCacheDir, sharpPool)
         stats[variants.made ? 'variantsMade' : 'variantsReused'] += variants.variants.length
+        stats.bytesEmitted += variants.variants.reduce((n, v) => n + v.bytes, 0)
         return emitPicture(variants, spec, build.assetsDir, build.emit)
       }))
       return moduleCode(spec, pictures)
     })
   }
 
-  return { setup, resolveId, load, loadDev, stats: () => stats, options: () => opts }
+  return { setup, resolveId, load, loadDev, stats: () => stats, options: () => opts, specs: () => specs, originals: () => originals }
 }

@@ -1,6 +1,6 @@
 import type { PluginBuild } from 'esbuild'
 import type { ResolvedConfig } from 'vite'
-import type { Host } from './context'
+import type { BuildStats, Host } from './context'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 
@@ -62,9 +62,34 @@ export function viteConfigured(state: BundlerState, config: ResolvedConfig): voi
   })
 }
 
+/** Rollup's own `this.info`, where the bundler has one; webpack's comes from its compiler. */
+export function nativeLogger(ctx: unknown): BundlerState['logger'] {
+  const rollup = ctx as { info?: (m: string) => void, warn: (m: string) => void }
+  if (typeof rollup.info !== 'function')
+    return undefined
+  return { info: m => rollup.info!(`[seedream] ${m}`), warn: m => rollup.warn(`[seedream] ${m}`) }
+}
+
+/** The end-of-build line: what was paid for, reused and emitted. */
+export function buildSummary(s: BuildStats | undefined): string {
+  if (!s)
+    return 'no image'
+  const kib = (s.bytesEmitted / 1024).toFixed(0)
+  const credits = s.remainingCredits === undefined ? '' : `, ${s.remainingCredits} credits left`
+  return `${s.generated} generated (~$${s.spend.toFixed(2)}${credits}), ${s.reused} reused; `
+    + `${s.variantsMade} variants made, ${s.variantsReused} reused; ${kib} KiB emitted`
+}
+
 /** webpack and Rspack: a `?seedream` module is JavaScript, even when its file is `.json`. */
-export function webpackConfigured(state: BundlerState, compiler: { options: { context?: string, module: { rules: unknown[] } } }): void {
+interface WebpackLikeCompiler {
+  options: { context?: string, module: { rules: unknown[] } }
+  getInfrastructureLogger: (name: string) => { info: (m: string) => void, warn: (m: string) => void }
+}
+
+export function webpackConfigured(state: BundlerState, compiler: WebpackLikeCompiler): void {
   state.root ??= compiler.options.context
+  const logger = compiler.getInfrastructureLogger('unplugin-seedream')
+  state.logger = { info: m => logger.info(m), warn: m => logger.warn(m) }
   compiler.options.module.rules.push({ resourceQuery: /seedream/, type: 'javascript/auto' })
 }
 

@@ -1,6 +1,8 @@
 import type { OutputOptions, ProviderName, SeedreamSpec } from '../types'
+import type { Budget } from './guard'
 import os from 'node:os'
 import path from 'node:path'
+import { DEFAULT_PRICES } from './guard'
 
 /** Plugin options; the same shape is accepted by the `seedream` config file. */
 export interface Options extends OutputOptions {
@@ -60,6 +62,27 @@ export interface Options extends OutputOptions {
    */
   retryDelay?: number
   /**
+   * Never call the API: a missing image fails the build, naming every missing spec.
+   * @default true when SEEDREAM_FROZEN=1, or when CI is set and no key is; else false
+   */
+  frozen?: boolean
+  /**
+   * What one build may generate before it stops with zero calls.
+   * @default { maxImages: 10, maxCost: Infinity }
+   */
+  budget?: Budget
+  /**
+   * Estimated US dollars per picture by `provider/model`, for the budget and the summaries.
+   * @default { 'segmind/seedream-4': 0.04, 'segmind/seedream-4.5': 0.04 }
+   */
+  prices?: Record<string, number>
+  /**
+   * After how many milliseconds without a refresh another process's lock on a key is taken
+   * over (its holder died).
+   * @default 10000
+   */
+  lockStale?: number
+  /**
    * Look for a `seedream` config file (seedream.config.*, .seedreamrc*, package.json#seedream).
    * @default true
    */
@@ -89,6 +112,10 @@ export interface ResolvedOptions {
   timeout: number
   retryDelay: number
   output: OutputOptions
+  frozen: boolean
+  budget: Required<Budget>
+  prices: Record<string, number>
+  lockStale: number
 }
 
 export const DEFAULT_OUTPUT: ResolvedOutput = {
@@ -98,16 +125,19 @@ export const DEFAULT_OUTPUT: ResolvedOutput = {
   placeholder: 'blur',
 }
 
+const isTrue = (v: string | undefined) => v !== undefined && v !== '' && v !== '0' && v.toLowerCase() !== 'false'
+
 /** Merges plugin options over the config file's and fills every default, once per build. */
 export function resolveOptions(options: Options, config: Options, root: string, configPath?: string): ResolvedOptions {
   const merged: Options = { ...config, ...options, images: { ...config.images, ...options.images } }
   const env = process.env
+  const apiKey = merged.apiKey || env.SEGMIND_API_KEY || undefined
   return {
     root,
     images: merged.images ?? {},
     configPath,
     provider: merged.provider ?? 'segmind',
-    apiKey: merged.apiKey || env.SEGMIND_API_KEY || undefined,
+    apiKey,
     apiUrl: (merged.apiUrl || env.SEGMIND_API_URL || 'https://api.segmind.com').replace(/\/+$/, ''),
     cacheDir: path.resolve(root, merged.cacheDir ?? '.seedream'),
     variantsCacheDir: path.resolve(root, merged.variantsCacheDir ?? 'node_modules/.cache/unplugin-seedream'),
@@ -117,5 +147,9 @@ export function resolveOptions(options: Options, config: Options, root: string, 
     timeout: merged.timeout ?? 120_000,
     retryDelay: merged.retryDelay ?? 1000,
     output: { widths: merged.widths, formats: merged.formats, quality: merged.quality, placeholder: merged.placeholder },
+    frozen: merged.frozen ?? (isTrue(env.SEEDREAM_FROZEN) || (isTrue(env.CI) && !apiKey)),
+    budget: { maxImages: 10, maxCost: Number.POSITIVE_INFINITY, ...merged.budget },
+    prices: { ...DEFAULT_PRICES, ...merged.prices },
+    lockStale: merged.lockStale ?? 10_000,
   }
 }

@@ -1,9 +1,11 @@
+import type { Guard } from './guard'
 import type { GeneratedImage, Provider } from './providers/types'
 import type { ResolvedSpec } from './spec'
 import type { EntryMeta, OriginalImage, Store } from './store'
 import pLimit from 'p-limit'
 import sharp from 'sharp'
 import { cacheKey, sha256 } from './key'
+import { withKeyLock } from './lock'
 
 /** An original picture, with its bytes loaded only when a variant must be made. */
 export interface Original extends OriginalImage {
@@ -13,14 +15,22 @@ export interface Original extends OriginalImage {
 export interface OriginalSet {
   key: string
   images: Original[]
-  /** True when this build paid for them. */
+  /** True when this process paid for them. */
   generated: boolean
   /** False for offline placeholders, which are never stored. */
   persistent: boolean
+  remainingCredits?: number
 }
 
-export interface OriginalsEvents {
-  info: (message: string) => void
+export interface OriginalsContext {
+  store: Store
+  providerFor: (spec: ResolvedSpec) => Provider
+  concurrency: number
+  guard: Guard
+  lockStale: number
+  /** Known specs without an image, for the frozen-mode message. */
+  missing: () => ResolvedSpec[]
+  start: (label: string) => (outcome: string) => void
   warn: (message: string) => void
 }
 
@@ -33,12 +43,13 @@ export function inMemory(images: GeneratedImage[]): Promise<Original[]> {
 }
 
 /**
- * Finds or generates the originals of a spec: a store hit costs nothing; a miss goes through one
- * queue of bounded size, and the same key in flight is shared, so it is paid for once.
+ * Finds or generates the originals of a spec: a store hit costs nothing; a miss passes the guard
+ * (frozen, budget), takes the key's lock (shared with other processes), and goes through one
+ * queue of bounded size. The same key in flight is shared, so it is paid for once.
  */
-export function createOriginals(store: Store, providerFor: (spec: ResolvedSpec) => Provider, concurrency: number, events: OriginalsEvents) {
-  const queue = pLimit(concurrency)
-  const inflight = new Map<string, Promise<OriginalSet>>()
+export function createOriginals(ctx: OriginalsContext, inflight = new Map<string, Promise<OriginalSet>>()) {
+  const { store, guard } = ctx
+  const queue = pLimit(ctx.concurrency)
 
   async function stored(key: string): Promise<OriginalSet | undefined> {
     const entry = await store.read(key)
@@ -49,43 +60,52 @@ export function createOriginals(store: Store, providerFor: (spec: ResolvedSpec) 
   }
 
   async function find(spec: ResolvedSpec, key: string): Promise<OriginalSet> {
-    const provider = providerFor(spec)
-    return (provider.persistent && await stored(key)) || queue(() => generate(spec, key, provider))
+    const provider = ctx.providerFor(spec)
+    if (!provider.persistent) {
+      const drawn = await provider.generate(spec, undefined, {})
+      return { key, images: await inMemory(drawn.images), generated: false, persistent: false }
+    }
+    const hit = await stored(key)
+    if (hit)
+      return hit
+    guard.assertCanGenerate(spec, ctx.missing())
+    return queue(() => withKeyLock(store.dir, key, ctx.lockStale, () => stored(key), () => generate(spec, key, provider)))
   }
 
   async function generate(spec: ResolvedSpec, key: string, provider: Provider): Promise<OriginalSet> {
-    const started = Date.now()
-    if (provider.persistent)
-      events.info(`generating "${spec.name}" with ${provider.name} ${spec.picture.model}…`)
+    guard.reserve(spec)
+    const finish = ctx.start(`generating "${spec.name}" with ${provider.name} ${spec.picture.model}`)
     const result = await provider.generate(spec, undefined, {
-      onRetry: (error, attempt, delay) => events.warn(`"${spec.name}": ${error.message}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`),
+      onRetry: (error, attempt, delay) => ctx.warn(`"${spec.name}": ${error.message}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`),
+    }).catch((error) => {
+      guard.release(spec)
+      finish(`"${spec.name}" failed`)
+      throw error
     })
     const images = await inMemory(result.images)
-    if (provider.persistent) {
-      const meta: EntryMeta = {
-        key,
-        name: spec.name,
-        source: spec.file,
-        provider: provider.name,
-        model: spec.picture.model,
-        picture: spec.picture,
-        created: new Date().toISOString(),
-        requestIds: result.requestIds,
-        remainingCredits: result.remainingCredits,
-        images: images.map(({ load, ...img }) => img),
-      }
-      await store.write(meta, result.images.map(img => img.data))
-      const credits = result.remainingCredits === undefined ? '' : `, ${result.remainingCredits} credits left`
-      events.info(`generated "${spec.name}" in ${((Date.now() - started) / 1000).toFixed(1)} s${credits}`)
+    const meta: EntryMeta = {
+      key,
+      name: spec.name,
+      source: spec.file,
+      provider: provider.name,
+      model: spec.picture.model,
+      picture: spec.picture,
+      created: new Date().toISOString(),
+      requestIds: result.requestIds,
+      remainingCredits: result.remainingCredits,
+      images: images.map(({ load, ...img }) => img),
     }
-    return { key, images, generated: true, persistent: provider.persistent }
+    await store.write(meta, result.images.map(img => img.data))
+    const credits = result.remainingCredits === undefined ? '' : ` (${result.remainingCredits} credits left)`
+    finish(`generated "${spec.name}"${credits}`)
+    return { key, images, generated: true, persistent: true, remainingCredits: result.remainingCredits }
   }
 
   return {
     dir: store.dir,
     /** The originals if they cost nothing now (stored, or drawn offline); undefined if a call is needed. */
     async cached(spec: ResolvedSpec): Promise<OriginalSet | undefined> {
-      return providerFor(spec).persistent ? stored(cacheKey(spec)) : this.get(spec)
+      return ctx.providerFor(spec).persistent ? stored(cacheKey(spec)) : this.get(spec)
     },
     get(spec: ResolvedSpec): Promise<OriginalSet> {
       const key = cacheKey(spec)

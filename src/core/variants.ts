@@ -19,6 +19,7 @@ export interface Variant {
   file: string
   /** Content hash, for the emitted file name. */
   hash: string
+  bytes: number
 }
 
 export interface VariantSet {
@@ -49,7 +50,7 @@ export async function encode(source: Buffer, out: ResolvedOutput, width: number,
   const { data, info } = await sharp(source).resize({ width, withoutEnlargement: true })
     .toFormat(format, { quality: out.quality[format] })
     .toBuffer({ resolveWithObject: true })
-  const variant: Variant = { format, width: info.width, height: info.height, file: `${width}.${EXT[format]}`, hash: sha256(data).slice(0, 10) }
+  const variant: Variant = { format, width: info.width, height: info.height, file: `${width}.${EXT[format]}`, hash: sha256(data).slice(0, 10), bytes: data.length }
   return { variant, data }
 }
 

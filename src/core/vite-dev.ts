@@ -59,7 +59,7 @@ export function createViteDev(state: BundlerState, seedream: ReturnType<typeof c
       const config = seedream.options()?.configPath
       if (!config || path.resolve(seedream.options().root, config) !== file)
         return false
-      await seedream.setup(state.root ?? process.cwd(), state.logger)
+      await seedream.setup(state.root ?? process.cwd(), state.logger, 'serve')
       for (const env of Object.values(server.environments)) {
         for (const mod of env.moduleGraph.idToModuleMap.values()) {
           if (mod.id?.startsWith('\0seedream:'))

@@ -1,0 +1,53 @@
+import type { ResolvedOptions } from './options'
+import type { ResolvedSpec } from './spec'
+import { readFile } from 'node:fs/promises'
+import path from 'node:path'
+import { globby } from 'globby'
+import { readSpecFile, specFileName } from './config'
+import { SeedreamError } from './errors'
+import { resolveSpec } from './spec'
+
+const IGNORE = ['**/node_modules/**', '**/.git/**', '**/.seedream/**']
+
+/** Every `*.seedream.{json,yaml,yml}` under the root, honouring .gitignore. */
+export function findSpecFiles(root: string): Promise<string[]> {
+  return globby('**/*.seedream.{json,yaml,yml}', { cwd: root, absolute: true, gitignore: true, ignore: IGNORE })
+}
+
+/** Every `'…?seedream'` import in the project's source files, with the file it is in. */
+export async function findImports(root: string): Promise<Array<{ request: string, source: string }>> {
+  const sources = await globby('**/*.{js,mjs,cjs,jsx,ts,mts,cts,tsx,vue,svelte,astro,md,mdx}', { cwd: root, absolute: true, gitignore: true, ignore: [...IGNORE, '**/dist/**'] })
+  const found: Array<{ request: string, source: string }> = []
+  for (const source of sources) {
+    const text = await readFile(source, 'utf8')
+    for (const match of text.matchAll(/(?:from\s*|import\s*\(\s*|import\s+)(['"])([^'"\n]+)\?seedream\1/g))
+      found.push({ request: match[2]!, source })
+  }
+  return found
+}
+
+/** Turns names and files into resolved specs, each error naming its file, spec and field. */
+export function createSpecs(opts: ResolvedOptions) {
+  const ctx = { provider: opts.provider, output: opts.output }
+
+  function fromConfig(name: string): ResolvedSpec {
+    if (!(name in opts.images)) {
+      const known = Object.keys(opts.images)
+      throw new SeedreamError(`No spec named "${name}"${opts.configPath ? ` in ${opts.configPath}` : ''}. `
+        + (known.length ? `Known specs: ${known.join(', ')}.` : 'Declare it under "images" in seedream.config.mjs, or import a ./name.seedream.json file.'), { spec: name, file: opts.configPath })
+    }
+    return resolveSpec(opts.images[name], { ...ctx, name, file: opts.configPath })
+  }
+
+  async function fromFile(file: string): Promise<ResolvedSpec> {
+    return resolveSpec(await readSpecFile(file, opts.root), { ...ctx, name: specFileName(file), file: path.relative(opts.root, file) })
+  }
+
+  /** The specs a project declares: every named spec and every spec file. */
+  async function all(): Promise<ResolvedSpec[]> {
+    const named = Object.keys(opts.images).map(fromConfig)
+    return [...named, ...await Promise.all((await findSpecFiles(opts.root)).map(fromFile))]
+  }
+
+  return { fromConfig, fromFile, all }
+}

@@ -1,0 +1,84 @@
+import type { ResolvedSpec } from './spec'
+import { SeedreamError } from './errors'
+
+export interface Budget {
+  /**
+   * Most images one build may generate.
+   * @default 10
+   */
+  maxImages?: number
+  /**
+   * Most estimated spend of one build, in US dollars.
+   * @default Infinity
+   */
+  maxCost?: number
+}
+
+/** Estimated price of one picture, in US dollars, by `provider/model`; the placeholder is free. */
+export const DEFAULT_PRICES: Record<string, number> = {
+  'segmind/seedream-4': 0.04,
+  'segmind/seedream-4.5': 0.04,
+}
+
+export const FILL_COMMAND = 'npx seedream generate'
+
+const where = (s: ResolvedSpec) => `"${s.name}"${s.file ? ` (${s.file})` : ''}`
+const money = (n: number) => `$${n.toFixed(2)}`
+
+/**
+ * Frozen mode and the budget: what a build may spend, checked before each call. Reservations are
+ * released when a call fails, since only a successful generation is billed.
+ */
+export function createGuard(frozen: boolean, budget: Required<Budget>, prices: Record<string, number>) {
+  let images = 0
+  let cost = 0
+  const priceOf = (s: ResolvedSpec) => (prices[`${s.provider}/${s.picture.model}`] ?? 0) * s.picture.max_images
+
+  function overBudget(count: number, spend: number, what: string): SeedreamError | undefined {
+    if (count <= budget.maxImages && spend <= budget.maxCost)
+      return undefined
+    return new SeedreamError(`${what} would generate ${count} image(s), about ${money(spend)}, over the budget of `
+      + `${budget.maxImages} image(s) and ${Number.isFinite(budget.maxCost) ? money(budget.maxCost) : 'no cost limit'} a build. `
+      + `Raise budget.maxImages / budget.maxCost in the seedream options, or fill the cache on purpose with \`${FILL_COMMAND}\`.`, {}, 'SEEDREAM_BUDGET')
+  }
+
+  return {
+    frozen,
+    priceOf,
+    spent: () => ({ images, cost }),
+
+    /** At build start: the misses known before any call, all refused together. */
+    precheck(missing: ResolvedSpec[]): void {
+      if (frozen || !missing.length)
+        return
+      const error = overBudget(missing.reduce((n, s) => n + s.picture.max_images, 0), missing.reduce((n, s) => n + priceOf(s), 0), `This build is missing ${missing.map(where).join(', ')}: it`)
+      if (error)
+        throw error
+    },
+
+    /** In frozen mode, a miss is an error naming it and every other known miss. */
+    assertCanGenerate(spec: ResolvedSpec, missing: ResolvedSpec[]): void {
+      if (!frozen)
+        return
+      const all = [spec, ...missing.filter(s => s.name !== spec.name || s.file !== spec.file)]
+      throw new SeedreamError(`Frozen mode: no image is generated, and ${all.length} spec(s) have no image in the cache:\n`
+        + `${all.map(s => `  - ${where(s)}`).join('\n')}\nFill it with \`${FILL_COMMAND}\` (with SEGMIND_API_KEY set) and commit .seedream/.`, { spec: spec.name, file: spec.file }, 'SEEDREAM_FROZEN')
+    },
+
+    /** Before one generation: counts it against the budget, or refuses it. */
+    reserve(spec: ResolvedSpec): void {
+      const error = overBudget(images + spec.picture.max_images, cost + priceOf(spec), `Generating ${where(spec)}`)
+      if (error)
+        throw error
+      images += spec.picture.max_images
+      cost += priceOf(spec)
+    },
+
+    release(spec: ResolvedSpec): void {
+      images -= spec.picture.max_images
+      cost -= priceOf(spec)
+    },
+  }
+}
+
+export type Guard = ReturnType<typeof createGuard>
