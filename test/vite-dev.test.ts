@@ -53,12 +53,13 @@ async function exported(url: string): Promise<any> {
   return JSON.parse(code.match(/const next = (.*);$/m)![1]!)
 }
 
-async function until(check: () => boolean, what: string, ms = 15_000): Promise<void> {
+async function until(check: () => boolean, what: string, ms = 15_000, poll?: () => Promise<void>): Promise<void> {
   const end = Date.now() + ms
   while (!check()) {
     if (Date.now() > end)
       throw new Error(`timed out waiting for ${what}; updates: ${updates.join(', ')}`)
     await new Promise(resolve => setTimeout(resolve, 25))
+    await poll?.()
   }
 }
 
@@ -106,8 +107,11 @@ describe('vite dev server', () => {
     const cardFile = path.join(root, 'src/card.seedream.json')
     await writeFile(cardFile, (await readFile(cardFile, 'utf8')).replace('red fox', 'grey wolf'))
     await until(() => updates.some(u => u.includes('card.seedream')), 'the hot update of card')
-    const waiting = await exported(cardUrl)
-    expect(waiting.prompt).toContain('grey wolf')
+    // The watcher may report the edit before the write is whole: fetch until the new spec shows.
+    let waiting = await exported(cardUrl)
+    await until(() => waiting.prompt.includes('grey wolf'), 'the edited card spec', 5000, async () => {
+      waiting = await exported(cardUrl)
+    })
     await until(() => api.generations().length === 3, 'the card to be generated again')
     expect(api.generations()[2]!.body.prompt).toContain('grey wolf')
     await until(() => updates.filter(u => u.includes('card.seedream')).length === 2, 'the swap of the new card')

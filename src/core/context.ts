@@ -122,7 +122,10 @@ export function createSeedream(userOptions: Options) {
   async function resolveId(id: string, importer?: string): Promise<string> {
     await ready
     const bare = id.slice(0, -QUERY.length)
-    if (bare.startsWith(NAMED_PREFIX) || bare.startsWith(FILE_PREFIX))
+    // Vite's dev server hands back ids with the escape decoded: keep one id per file.
+    if (bare.startsWith(FILE_PREFIX))
+      return fileId(fileOfId(bare))
+    if (bare.startsWith(NAMED_PREFIX))
       return id
     if (SPEC_FILE.test(bare)) {
       const from = importer?.startsWith(FILE_PREFIX) ? fileOfId(importer.split('?')[0]!) : importer?.split('?')[0]

@@ -16,9 +16,16 @@ export function createViteDev(state: BundlerState, seedream: ReturnType<typeof c
   let variants: ReturnType<typeof createDevVariants> | undefined
   const pool = pLimit(2)
 
-  function reload(id: string): void {
+  /**
+   * Hot-updates a module in every environment that has it. A module whose first transform is
+   * still running would not be updated (Vite has not seen its `import.meta.hot.accept()` yet),
+   * so the update waits for that transform, for up to ten seconds; an invalidated one is fine.
+   */
+  function reload(id: string, tries = 100): void {
     for (const env of Object.values(server?.environments ?? {})) {
       const mod = env.moduleGraph.getModuleById(id)
+      if (mod && !mod.transformResult && !mod.lastInvalidationTimestamp && tries > 0)
+        return void setTimeout(() => reload(id, tries - 1), 100)
       if (mod)
         void env.reloadModule(mod)
     }
