@@ -69,6 +69,7 @@ export function createSeedream(userOptions: Options) {
   let originals: ReturnType<typeof createOriginals>
   let missing: ResolvedSpec[] = []
   let guard: ReturnType<typeof createGuard>
+  let store: Store
   let stats: BuildStats
   // Outlives config reloads in dev, so a generation in flight is never started twice.
   const inflight = new Map<string, Promise<OriginalSet>>()
@@ -83,13 +84,13 @@ export function createSeedream(userOptions: Options) {
    * Every check before any request: options, every named spec, every spec file under the root;
    * then, for a build, the budget against the misses known now.
    */
-  function setup(root: string, logger?: Logger, mode: 'build' | 'serve' = 'build'): Promise<void> {
+  function setup(root: string, logger?: Logger, mode: 'build' | 'serve' | 'cli' = 'build'): Promise<void> {
     // webpack may start loading modules before buildStart's promise settles: they wait for it.
     ready = prepare(root, logger, mode)
     return ready
   }
 
-  async function prepare(root: string, logger: Logger | undefined, mode: 'build' | 'serve'): Promise<void> {
+  async function prepare(root: string, logger: Logger | undefined, mode: 'build' | 'serve' | 'cli'): Promise<void> {
     if (logger)
       log = logger
     const base = path.resolve(userOptions.root ?? root)
@@ -99,7 +100,7 @@ export function createSeedream(userOptions: Options) {
     specs = createSpecs(opts)
     stats = { generated: 0, reused: 0, variantsMade: 0, variantsReused: 0, bytesEmitted: 0, spend: 0 }
     sharpPool.concurrency = opts.sharpConcurrency
-    const store = new Store(opts.cacheDir)
+    store = new Store(opts.cacheDir)
     const known = await specs.all()
     const stored = await Promise.all(known.map(s => providerFor(s).persistent ? store.read(cacheKey(s)) : true))
     missing = known.filter((_, i) => !stored[i])
@@ -201,5 +202,14 @@ export function createSeedream(userOptions: Options) {
     })
   }
 
-  return { setup, resolveId, load, loadDev, stats: () => stats, options: () => opts, specs: () => specs, originals: () => originals }
+  return {
+    setup,
+    resolveId,
+    load,
+    loadDev,
+    stats: () => stats,
+    options: () => opts,
+    /** For the CLI: the same pieces a build uses. */
+    parts: () => ({ specs, originals, store, guard }),
+  }
 }

@@ -1,6 +1,6 @@
 import type { DetectedFormat } from './image-type'
 import type { PictureRequest } from './spec'
-import { readFile, writeFile } from 'node:fs/promises'
+import { readdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { writeDirAtomic } from './atomic'
 
@@ -64,6 +64,21 @@ export class Store {
       await writeFile(path.join(tmp, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`)
     })
     return won ? { dir, meta } : (await this.read(meta.key)) ?? { dir, meta }
+  }
+
+  /** Every entry in the store, and the leftovers of killed writes (`.tmp-*` folders). */
+  async list(): Promise<{ entries: Entry[], leftovers: string[] }> {
+    const names = await readdir(this.dir).catch(() => [] as string[])
+    const leftovers = names.filter(n => n.startsWith('.tmp-')).map(n => path.join(this.dir, n))
+    const entries: Entry[] = []
+    for (const name of names.filter(n => /^[0-9a-f]{16}$/.test(n))) {
+      const meta = await readFile(path.join(this.dir, name, 'meta.json'), 'utf8').then(JSON.parse, () => undefined)
+      if (meta?.key)
+        entries.push({ dir: path.join(this.dir, name), meta })
+      else
+        leftovers.push(path.join(this.dir, name))
+    }
+    return { entries, leftovers }
   }
 
   readImage(entry: Entry, index: number): Promise<Buffer> {

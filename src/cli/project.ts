@@ -1,0 +1,55 @@
+import type { Options } from '../core/options'
+import type { ResolvedSpec } from '../core/spec'
+import path from 'node:path'
+import { SPEC_FILE } from '../core/config'
+import { createSeedream } from '../core/context'
+import { findImports } from '../core/discover'
+import { SeedreamError } from '../core/errors'
+import { takeInventory } from '../core/inventory'
+
+export interface CliFlags {
+  root?: string
+  frozen?: boolean
+  concurrency?: number
+}
+
+/** Log lines go to stderr, so that `--json` output on stdout stays parseable. */
+export const log = {
+  info: (m: string) => process.stderr.write(`[seedream] ${m}\n`),
+  warn: (m: string) => process.stderr.write(`[seedream] warning: ${m}\n`),
+}
+
+/**
+ * The project as a build sees it, plus every `?seedream` import in its sources: a named import
+ * with no spec, or a spec file outside the glob, is found here too.
+ */
+export async function openProject(flags: CliFlags) {
+  const root = path.resolve(flags.root ?? process.cwd())
+  const options: Options = {}
+  if (flags.frozen !== undefined)
+    options.frozen = flags.frozen
+  if (flags.concurrency !== undefined)
+    options.concurrency = flags.concurrency
+  const seedream = createSeedream(options)
+  await seedream.setup(root, log, 'cli')
+  const { specs, originals, store, guard } = seedream.parts()
+  const all = await specs.all()
+  const seen = new Set(all.map(s => `${s.file}|${s.name}`))
+  for (const { request, source } of await findImports(root)) {
+    const rel = path.relative(root, source)
+    let spec: ResolvedSpec
+    try {
+      spec = SPEC_FILE.test(request)
+        ? await specs.fromFile(path.resolve(request.startsWith('.') ? path.dirname(source) : root, request))
+        : specs.fromConfig(request)
+    }
+    catch (error: any) {
+      throw new SeedreamError(`${rel} imports '${request}?seedream': ${error.message}`, { file: rel, spec: request })
+    }
+    if (!seen.has(`${spec.file}|${spec.name}`)) {
+      seen.add(`${spec.file}|${spec.name}`)
+      all.push(spec)
+    }
+  }
+  return { root, seedream, originals, store, guard, specs: all, inventory: () => takeInventory(all, store, guard) }
+}

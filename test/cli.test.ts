@@ -1,0 +1,99 @@
+import type { SegmindServer } from './servers/segmind'
+import { spawn } from 'node:child_process'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { copyFixture, listFiles, TEST_KEY } from './helpers'
+import { startSegmindServer } from './servers/segmind'
+
+const CLI = path.resolve(import.meta.dirname, '../dist/cli.js')
+
+let server: SegmindServer
+let root: string
+beforeEach(async () => {
+  server = await startSegmindServer({ keys: [TEST_KEY] })
+  root = await copyFixture('vite-basic')
+})
+afterEach(() => server.close())
+
+interface Run { code: number | null, stdout: string, stderr: string }
+
+/** The built CLI in a child process, with only the environment a test gives it. */
+function seedream(args: string[], env: Record<string, string> = {}, onSpawn?: (pid: number) => void): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args, '--root', root], {
+      env: { PATH: process.env.PATH!, SEGMIND_API_URL: server.url, SEGMIND_API_KEY: TEST_KEY, ...env },
+    })
+    onSpawn?.(child.pid!)
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => { stdout += d })
+    child.stderr.on('data', (d) => { stderr += d })
+    child.on('close', code => resolve({ code, stdout, stderr }))
+  })
+}
+
+const entries = async () => (await listFiles(path.join(root, '.seedream'))).filter(f => f.endsWith('meta.json'))
+
+describe('seedream CLI', () => {
+  it('status lists what is missing with its cost, generate fills it, and status --check then passes', async () => {
+    const before = await seedream(['status', '--check'])
+    expect(before.code).toBe(1)
+    expect(before.stdout).toMatch(/missing\s+hero \(seedream\.config\.mjs\)\s+~\$0\.04/)
+    expect(before.stdout).toMatch(/missing\s+card \(src\/card\.seedream\.json\)/)
+    expect(before.stdout).toContain('to fill: 2 image(s), about $0.08')
+    expect(server.state.requests).toHaveLength(0)
+
+    const filled = await seedream(['generate'])
+    expect(filled.code).toBe(0)
+    expect(filled.stdout).toContain('2 generated, 0 already cached, 0 failed')
+    expect(filled.stderr).toMatch(/generating "hero".*\n[\s\S]*generated "hero" \(\d+(\.\d+)? credits left\) in \d+\.\d s/)
+    expect(server.generations()).toHaveLength(2)
+    expect(await entries()).toHaveLength(2)
+
+    const after = await seedream(['status', '--check', '--json'])
+    expect(after.code).toBe(0)
+    expect(JSON.parse(after.stdout).specs.map((s: any) => s.state)).toEqual(['cached', 'cached'])
+    expect((await seedream(['generate'])).stdout).toContain('0 generated, 2 already cached')
+    expect(server.generations()).toHaveLength(2)
+  })
+
+  it('finds ?seedream imports in sources and names the file of a bad one', async () => {
+    await writeFile(path.join(root, 'src/extra.ts'), 'import x from \'nope?seedream\'\nexport default x\n')
+    const run = await seedream(['status'])
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain('src/extra.ts imports \'nope?seedream\': No spec named "nope"')
+  })
+
+  it('marks an edited spec stale, and prune lists the old entry, deleting it only with --yes', async () => {
+    await seedream(['generate'])
+    const cardFile = path.join(root, 'src/card.seedream.json')
+    await writeFile(cardFile, (await readFile(cardFile, 'utf8')).replace('red fox', 'snow owl'))
+    expect((await seedream(['status'])).stdout).toMatch(/stale\s+card/)
+    await mkdir(path.join(root, '.seedream/.tmp-0123456789abcdef-x'), { recursive: true })
+
+    const listed = await seedream(['prune', '--json'])
+    const { unused, removed } = JSON.parse(listed.stdout)
+    expect(unused).toHaveLength(2)
+    expect(removed).toEqual([])
+    expect(await entries()).toHaveLength(2)
+
+    const pruned = await seedream(['prune', '--yes'])
+    expect(pruned.stdout).toContain('Removed 2 folder(s).')
+    expect(await entries()).toHaveLength(1)
+    expect((await seedream(['status'])).stdout).toMatch(/missing\s+card/)
+  })
+
+  it('--frozen and SEEDREAM_FROZEN make no call and list the missing specs with the fill command', async () => {
+    for (const run of [await seedream(['generate', '--frozen']), await seedream(['generate'], { SEEDREAM_FROZEN: '1' }), await seedream(['generate'], { CI: 'true', SEGMIND_API_KEY: '' })]) {
+      expect(run.code).toBe(1)
+      expect(run.stderr).toContain('Frozen mode: no image is generated, and 2 spec(s) have no image in the cache')
+      expect(run.stderr).toContain('"hero" (seedream.config.mjs)')
+      expect(run.stderr).toContain('"card" (src/card.seedream.json)')
+      expect(run.stderr).toContain('npx seedream generate')
+    }
+    expect(server.state.requests).toHaveLength(0)
+    // CI with a key is not frozen.
+    expect((await seedream(['generate'], { CI: 'true' })).code).toBe(0)
+  })
+})
