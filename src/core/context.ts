@@ -1,14 +1,15 @@
-import type { EmitAsset } from './emit'
-import type { Options, ResolvedOptions, ResolvedOutput } from './options'
-import type { Original, OriginalSet } from './originals'
+import type { BuildStats, DevHost, Host, Logger } from './host'
+import type { Options, ResolvedOptions } from './options'
+import type { OriginalSet } from './originals'
 import type { Provider } from './providers/types'
 import type { ResolvedSpec } from './spec'
 import path from 'node:path'
 import pLimit from 'p-limit'
-import { loadConfig, SPEC_FILE } from './config'
+import { loadConfig } from './config'
 import { devModuleCode } from './dev'
 import { createSpecs } from './discover'
 import { emitPicture, moduleCode } from './emit'
+import { parseSpecId, resolveSpecId } from './ids'
 import { redact } from './errors'
 import { createGuard } from './guard'
 import { cacheKey } from './key'
@@ -20,47 +21,6 @@ import { createProgress } from './progress'
 import { checkGlobalOutput } from './spec'
 import { Store } from './store'
 import { makeVariants } from './variants'
-
-export const QUERY = '?seedream'
-const NAMED_PREFIX = '\0seedream:'
-/**
- * Spec files get a virtual id whose extension is escaped: Vite's dev server skips the HMR analysis
- * of any id with `.json?` in it, and a module it has not analysed cannot be hot-updated.
- */
-const FILE_PREFIX = '\0seedream-file:'
-export const fileId = (file: string) => `${FILE_PREFIX}${file.replace(/%/g, '%25').replace(/\.(\w+)$/, '%2E$1')}${QUERY}`
-const fileOfId = (bare: string) => decodeURIComponent(bare.slice(FILE_PREFIX.length))
-
-export interface Logger {
-  info: (message: string) => void
-  warn: (message: string) => void
-}
-
-/** What the bundler offers the pipeline: where to put files and how to talk to the user. */
-export interface Host extends Logger {
-  emit: EmitAsset
-  assetsDir: string
-  watch: (file: string) => void
-}
-
-/** What the dev server offers the pipeline. */
-export interface DevHost {
-  picture: (original: Original, out: ResolvedOutput) => Promise<object>
-  /** Called with a generation under way; the module is reloaded when it settles. */
-  pending: (generation: Promise<unknown>) => void
-  warn: (message: string) => void
-  watch: (file: string) => void
-}
-
-export interface BuildStats {
-  generated: number
-  reused: number
-  variantsMade: number
-  variantsReused: number
-  bytesEmitted: number
-  spend: number
-  remainingCredits?: number
-}
 
 /** The whole pipeline of one plugin instance: spec -> key -> store/provider -> variants -> module code. */
 export function createSeedream(userOptions: Options) {
@@ -122,25 +82,15 @@ export function createSeedream(userOptions: Options) {
 
   async function resolveId(id: string, importer?: string): Promise<string> {
     await ready
-    const bare = id.slice(0, -QUERY.length)
-    // Vite's dev server hands back ids with the escape decoded: keep one id per file.
-    if (bare.startsWith(FILE_PREFIX))
-      return fileId(fileOfId(bare))
-    if (bare.startsWith(NAMED_PREFIX))
-      return id
-    if (SPEC_FILE.test(bare)) {
-      const from = importer?.startsWith(FILE_PREFIX) ? fileOfId(importer.split('?')[0]!) : importer?.split('?')[0]
-      return fileId(path.resolve(bare.startsWith('.') && from ? path.dirname(from) : opts.root, bare))
-    }
-    return `${NAMED_PREFIX}${bare}${QUERY}`
+    return resolveSpecId(id, importer, opts.root)
   }
 
   /** The spec behind a resolved id; its file is watched, so an edit rebuilds or hot-updates it. */
   async function specOf(id: string, host: Pick<Host, 'warn' | 'watch'>): Promise<ResolvedSpec> {
     await ready
-    const bare = id.slice(0, -QUERY.length)
-    const file = bare.startsWith(FILE_PREFIX) ? fileOfId(bare) : undefined
-    const spec = file ? await specs.fromFile(file) : specs.fromConfig(bare.slice(NAMED_PREFIX.length))
+    const target = parseSpecId(id)
+    const file = 'file' in target ? target.file : undefined
+    const spec = file ? await specs.fromFile(file) : specs.fromConfig((target as { name: string }).name)
     const watched = file ?? (opts.configPath && path.resolve(opts.root, opts.configPath))
     if (watched)
       host.watch(watched)

@@ -1,8 +1,41 @@
 import type { PluginBuild } from 'esbuild'
 import type { ResolvedConfig } from 'vite'
-import type { BuildStats, Host } from './context'
+import type { EmitAsset } from './emit'
+import type { ResolvedOutput } from './options'
+import type { Original } from './originals'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
+
+export interface Logger {
+  info: (message: string) => void
+  warn: (message: string) => void
+}
+
+/** What the bundler offers the pipeline: where to put files and how to talk to the user. */
+export interface Host extends Logger {
+  emit: EmitAsset
+  assetsDir: string
+  watch: (file: string) => void
+}
+
+/** What the dev server offers the pipeline. */
+export interface DevHost {
+  picture: (original: Original, out: ResolvedOutput) => Promise<object>
+  /** Called with a generation under way; the module is reloaded when it settles. */
+  pending: (generation: Promise<unknown>) => void
+  warn: (message: string) => void
+  watch: (file: string) => void
+}
+
+export interface BuildStats {
+  generated: number
+  reused: number
+  variantsMade: number
+  variantsReused: number
+  bytesEmitted: number
+  spend: number
+  remainingCredits?: number
+}
 
 /** What the bundler told us about itself; filled by bundler-specific hooks before the build. */
 export interface BundlerState {

@@ -1,10 +1,10 @@
 import type { ViteDevServer } from 'vite'
-import type { createSeedream, DevHost } from './context'
-import type { BundlerState } from './host'
+import type { createSeedream } from './context'
+import type { BundlerState, DevHost } from './host'
 import path from 'node:path'
 import pLimit from 'p-limit'
 import { SPEC_FILE } from './config'
-import { fileId } from './context'
+import { fileId, isNamedId } from './ids'
 import { createDevVariants } from './dev'
 
 /**
@@ -69,7 +69,7 @@ export function createViteDev(state: BundlerState, seedream: ReturnType<typeof c
       await seedream.setup(state.root ?? process.cwd(), state.logger, 'serve')
       for (const env of Object.values(server.environments)) {
         for (const mod of env.moduleGraph.idToModuleMap.values()) {
-          if (mod.id?.startsWith('\0seedream:'))
+          if (mod.id && isNamedId(mod.id))
             void env.reloadModule(mod)
         }
       }
