@@ -3,7 +3,7 @@ export type SeedreamSize = '1K' | '2K' | '4K' | 'custom'
 export type AspectRatio = 'match_input_image' | '1:1' | '4:3' | '3:4' | '16:9' | '9:16' | '3:2' | '2:3' | '21:9'
 export type ImageFormat = 'avif' | 'webp' | 'jpeg' | 'png'
 export type ProviderName = 'segmind' | 'placeholder'
-export type PlaceholderKind = 'blur' | 'color' | 'none'
+export type PlaceholderKind = 'blur' | 'color' | 'thumbhash' | 'none'
 
 /** Output settings; set globally in the options or per spec. */
 export interface OutputOptions {
@@ -19,14 +19,30 @@ export interface OutputOptions {
   formats?: ImageFormat[]
   /**
    * Encoder quality (1–100), one number for all formats or one per format.
-   * @default sharp's defaults (avif 50, webp 80, jpeg 80, png lossless)
+   * @default { avif: 39, webp: 80, jpeg: 80 } (png is lossless); see the README for how AVIF's was chosen
    */
   quality?: number | Partial<Record<ImageFormat, number>>
   /**
-   * The low-quality placeholder exported as `placeholder`.
+   * AVIF encoder effort, 0 (fastest) to 9 (smallest); AVIF dominates build time.
+   * @default 1
+   */
+  avifEffort?: number
+  /**
+   * The low-quality placeholder exported as `placeholder`: a blurred ~100-byte WebP data URI,
+   * a ThumbHash (also exported as `thumbhash`) rendered to a data URI, only the `color`, or none.
    * @default 'blur'
    */
   placeholder?: PlaceholderKind
+  /**
+   * The `sizes` attribute of the exported `html`.
+   * @default '100vw'
+   */
+  sizes?: string
+  /**
+   * The `loading` attribute of the exported `html`.
+   * @default 'lazy'
+   */
+  loading?: 'lazy' | 'eager'
 }
 
 /**
@@ -103,10 +119,14 @@ export interface SeedreamPicture {
   srcset: string
   /** One entry per modern format, modern formats first, for `<source>` elements. */
   sources: Array<{ type: string, srcset: string }>
-  /** A tiny data URI (blur) or `undefined`. */
+  /** A tiny data URI (blur or ThumbHash), or `undefined` with placeholder 'color' or 'none'. */
   placeholder?: string
+  /** The ThumbHash in base64, with placeholder 'thumbhash'. */
+  thumbhash?: string
   /** Dominant colour as `#rrggbb`. */
   color: string
+  /** A ready `<picture>` element: sources, width, height, alt, sizes, loading, decoding. */
+  html: string
 }
 
 /** The default export of a `?seedream` module. */

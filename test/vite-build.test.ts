@@ -28,7 +28,7 @@ describe('vite build against the loopback Segmind server', () => {
 
     const { hero, card, again } = await exportsOf(outDir)
     expect(again).toEqual(hero)
-    expect(Object.keys(hero).sort()).toEqual(['alt', 'color', 'height', 'images', 'placeholder', 'prompt', 'sources', 'src', 'srcset', 'width'])
+    expect(Object.keys(hero).sort()).toEqual(['alt', 'color', 'height', 'html', 'images', 'placeholder', 'prompt', 'sources', 'src', 'srcset', 'thumbhash', 'width'])
     expect(hero.alt).toBe('A misty lake')
     expect(hero.prompt).toBe('Misty mountain lake at dawn')
     expect(card.alt).toBe(card.prompt)
@@ -36,6 +36,9 @@ describe('vite build against the loopback Segmind server', () => {
     expect(hero.color).toMatch(/^#[0-9a-f]{6}$/)
     expect(hero.placeholder).toMatch(/^data:image\/webp;base64,/)
     expect(hero.images).toHaveLength(1)
+    expect(hero.html).toBe(`<picture><source type="image/avif" srcset="${hero.sources[0].srcset}" sizes="100vw">`
+      + `<source type="image/webp" srcset="${hero.sources[1].srcset}" sizes="100vw">`
+      + `<img src="${hero.src}" srcset="${hero.srcset}" sizes="100vw" width="256" height="144" alt="A misty lake" loading="lazy" decoding="async"></picture>`)
 
     // The server draws 2048×1152 / 8 = 256×144 for 2K 16:9; 4000 is never upscaled to.
     expect(hero.src).toMatch(/^\/assets\/hero-256\.[0-9a-f]{10}\.jpg$/)

@@ -3,11 +3,11 @@ import type { LimitFunction } from 'p-limit'
 import type { ResolvedOutput } from './options'
 import type { Original } from './originals'
 import type { ResolvedSpec } from './spec'
-import type { Variant } from './variants'
+import type { Summary, Variant } from './variants'
 import { createReadStream } from 'node:fs'
 import { access, mkdir, rename, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { formatRoles } from './emit'
+import { formatRoles, withMarkup } from './emit'
 import { canonicalJson, sha256 } from './key'
 import { encode, EXT, MIME, summary, targetWidths } from './variants'
 
@@ -20,7 +20,7 @@ export const DEV_PREFIX = '@seedream/'
  */
 export function createDevVariants(cacheDir: string, pool: LimitFunction) {
   const sources = new Map<string, { original: Original, out: ResolvedOutput }>()
-  const summaries = new Map<string, Promise<{ color: string, placeholder?: string }>>()
+  const summaries = new Map<string, Promise<Summary>>()
 
   async function picture(original: Original, out: ResolvedOutput, base: string) {
     const id = `${original.sha256.slice(0, 16)}/${sha256(canonicalJson(out)).slice(0, 8)}`
@@ -79,8 +79,8 @@ export function createDevVariants(cacheDir: string, pool: LimitFunction) {
  * `<source>` elements still showing the old URLs are switched, so the page needs no reload.
  */
 export function devModuleCode(spec: ResolvedSpec, pictures: object[]): string {
-  const image = { ...pictures[0], alt: spec.alt, prompt: spec.picture.prompt, images: pictures }
-  return `const next = ${JSON.stringify(image)};
+  return `${withMarkup(spec, JSON.stringify(pictures))}
+const next = { ...images[0], alt, prompt, images };
 const hot = import.meta.hot;
 const image = hot?.data.image ?? next;
 if (import.meta.hot) {

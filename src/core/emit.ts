@@ -39,13 +39,29 @@ export async function emitPicture(set: VariantSet, spec: ResolvedSpec, assetsDir
     srcset: ${srcset(fallback)},
     sources: [${sources.join(', ')}],
     placeholder: ${JSON.stringify(set.placeholder)},
+    thumbhash: ${JSON.stringify(set.thumbhash)},
     color: ${JSON.stringify(set.color)},
   }`
 }
 
+/**
+ * Module code that adds `html` (a `<picture>` element) to each picture object in `images`;
+ * the URLs are only known when the module runs, so the markup is built there.
+ */
+export function withMarkup(spec: ResolvedSpec, imagesExpression: string): string {
+  const { sizes, loading } = spec.markup
+  return `const esc = s => String(s).replace(/[&<>"]/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
+const alt = ${JSON.stringify(spec.alt)};
+const picture = p => '<picture>' + p.sources.map(s => '<source type="' + s.type + '" srcset="' + esc(s.srcset) + '" sizes="' + ${JSON.stringify(sizes)} + '">').join('')
+  + '<img src="' + esc(p.src) + '" srcset="' + esc(p.srcset) + '" sizes="' + ${JSON.stringify(sizes)} + '" width="' + p.width + '" height="' + p.height
+  + '" alt="' + esc(alt) + '" loading="${loading}" decoding="async"></picture>';
+const images = ${imagesExpression}.map(p => ({ ...p, html: picture(p) }));
+const prompt = ${JSON.stringify(spec.picture.prompt)};`
+}
+
 /** The module's code: the first picture spread at the top, every picture in `images`. */
 export function moduleCode(spec: ResolvedSpec, pictures: string[]): string {
-  return `const images = [${pictures.join(',\n')}];
-export default { ...images[0], alt: ${JSON.stringify(spec.alt)}, prompt: ${JSON.stringify(spec.picture.prompt)}, images };
+  return `${withMarkup(spec, `[${pictures.join(',\n')}]`)}
+export default { ...images[0], alt, prompt, images };
 `
 }

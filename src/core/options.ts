@@ -89,11 +89,19 @@ export interface Options extends OutputOptions {
   configFile?: boolean
 }
 
+/** What the variants are made from: part of their cache key. */
 export interface ResolvedOutput {
   widths: number[]
   formats: Array<'avif' | 'webp' | 'jpeg' | 'png'>
   quality: Partial<Record<'avif' | 'webp' | 'jpeg' | 'png', number>>
-  placeholder: 'blur' | 'color' | 'none'
+  avifEffort: number
+  placeholder: 'blur' | 'color' | 'thumbhash' | 'none'
+}
+
+/** What only the markup uses: changing it remakes no variant. */
+export interface ResolvedMarkup {
+  sizes: string
+  loading: 'lazy' | 'eager'
 }
 
 export interface ResolvedOptions {
@@ -121,9 +129,15 @@ export interface ResolvedOptions {
 export const DEFAULT_OUTPUT: ResolvedOutput = {
   widths: [640, 1024, 1600, 2048],
   formats: ['avif', 'webp', 'jpeg'],
-  quality: {},
+  quality: { avif: 39 },
+  avifEffort: 1,
   placeholder: 'blur',
 }
+
+export const DEFAULT_MARKUP: ResolvedMarkup = { sizes: '100vw', loading: 'lazy' }
+
+const pick = <T extends object, K extends keyof T>(o: T, keys: K[]) =>
+  Object.fromEntries(keys.filter(k => o[k] !== undefined).map(k => [k, o[k]])) as Pick<T, K>
 
 const isTrue = (v: string | undefined) => v !== undefined && v !== '' && v !== '0' && v.toLowerCase() !== 'false'
 
@@ -146,7 +160,7 @@ export function resolveOptions(options: Options, config: Options, root: string, 
     retries: merged.retries ?? 4,
     timeout: merged.timeout ?? 120_000,
     retryDelay: merged.retryDelay ?? 1000,
-    output: { widths: merged.widths, formats: merged.formats, quality: merged.quality, placeholder: merged.placeholder },
+    output: pick(merged, ['widths', 'formats', 'quality', 'avifEffort', 'placeholder', 'sizes', 'loading']),
     frozen: merged.frozen ?? (isTrue(env.SEEDREAM_FROZEN) || (isTrue(env.CI) && !apiKey)),
     budget: { maxImages: 10, maxCost: Number.POSITIVE_INFINITY, ...merged.budget },
     prices: { ...DEFAULT_PRICES, ...merged.prices },

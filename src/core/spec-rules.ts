@@ -5,13 +5,13 @@ export const SIZES = ['1K', '2K', '4K', 'custom'] as const
 export const ASPECT_RATIOS = ['match_input_image', '1:1', '4:3', '3:4', '16:9', '9:16', '3:2', '2:3', '21:9'] as const
 export const SEQUENTIAL = ['disabled', 'auto'] as const
 export const FORMATS = ['avif', 'webp', 'jpeg', 'png'] as const
-export const PLACEHOLDERS = ['blur', 'color', 'none'] as const
+export const PLACEHOLDERS = ['blur', 'color', 'thumbhash', 'none'] as const
 export const PROVIDERS = ['segmind', 'placeholder'] as const
 /** Segmind's custom-size bounds, and seedream-4.5's total-pixel bounds (1920² to 4096²). */
 export const SIDE = { min: 1024, max: 4096 }
 export const PIXELS_45 = { min: 3_686_400, max: 16_777_216 }
 
-const OUTPUT_FIELDS = ['widths', 'formats', 'quality', 'placeholder'] as const
+const OUTPUT_FIELDS = ['widths', 'formats', 'quality', 'avifEffort', 'placeholder', 'sizes', 'loading'] as const
 export const SPEC_FIELDS = [
   'prompt', 'model', 'size', 'width', 'height', 'aspect_ratio', 'max_images', 'sequential_image_generation',
   'image_input', 'seed', 'alt', 'provider', ...OUTPUT_FIELDS,
@@ -77,4 +77,7 @@ export function checkOutput(raw: Record<string, unknown>, issues: SpecIssue[]): 
     integer('quality', quality, 1, 100, issues)
   }
   oneOf('placeholder', placeholder, PLACEHOLDERS, issues)
+  integer('avifEffort', raw.avifEffort, 0, 9, issues)
+  nonEmptyString('sizes', raw.sizes, issues)
+  oneOf('loading', raw.loading, ['lazy', 'eager'], issues)
 }

@@ -1,8 +1,8 @@
 import type { OutputOptions, ProviderName, SeedreamSpec } from '../types'
 import type { SpecIssue } from './errors'
-import type { ResolvedOutput } from './options'
+import type { ResolvedMarkup, ResolvedOutput } from './options'
 import { SpecError } from './errors'
-import { DEFAULT_OUTPUT } from './options'
+import { DEFAULT_MARKUP, DEFAULT_OUTPUT } from './options'
 import {
   ASPECT_RATIOS, checkOutput, integer, MODELS, nonEmptyString, oneOf, PIXELS_45, PROVIDERS, SEQUENTIAL, SIDE, SIZES,
   SPEC_FIELDS, unknownFields,
@@ -29,6 +29,7 @@ export interface ResolvedSpec {
   provider: ProviderName
   picture: PictureRequest
   output: ResolvedOutput
+  markup: ResolvedMarkup
   alt: string
   /** Adjustments the user should know about (rounding), reported as warnings. */
   notes: string[]
@@ -138,18 +139,21 @@ export function resolveSpec(raw: unknown, ctx: SpecContext): ResolvedSpec {
     provider: spec.provider ?? ctx.provider,
     picture,
     output: resolveOutput(spec, ctx.output),
+    markup: { sizes: spec.sizes ?? ctx.output.sizes ?? DEFAULT_MARKUP.sizes, loading: spec.loading ?? ctx.output.loading ?? DEFAULT_MARKUP.loading },
     alt: spec.alt ?? picture.prompt,
     notes,
   }
 }
 
+/** The spec's output settings over the global ones over the defaults; a number quality sets every format. */
 function resolveOutput(spec: SeedreamSpec, base: OutputOptions): ResolvedOutput {
-  const quality = spec.quality ?? base.quality ?? DEFAULT_OUTPUT.quality
-  const widths = spec.widths ?? base.widths ?? DEFAULT_OUTPUT.widths
+  const q = spec.quality ?? base.quality
+  const quality = typeof q === 'number' ? { avif: q, webp: q, jpeg: q, png: q } : { ...DEFAULT_OUTPUT.quality, ...q }
   return {
-    widths: [...new Set(widths)].sort((a, b) => a - b),
+    widths: [...new Set(spec.widths ?? base.widths ?? DEFAULT_OUTPUT.widths)].sort((a, b) => a - b),
     formats: [...new Set(spec.formats ?? base.formats ?? DEFAULT_OUTPUT.formats)],
-    quality: typeof quality === 'number' ? { avif: quality, webp: quality, jpeg: quality, png: quality } : quality,
+    quality,
+    avifEffort: spec.avifEffort ?? base.avifEffort ?? DEFAULT_OUTPUT.avifEffort,
     placeholder: spec.placeholder ?? base.placeholder ?? DEFAULT_OUTPUT.placeholder,
   }
 }
@@ -162,6 +166,7 @@ export function checkGlobalOutput(raw: Record<string, unknown>, file?: string): 
   integer('concurrency', raw.concurrency, 1, 64, issues)
   integer('retries', raw.retries, 0, 20, issues)
   integer('timeout', raw.timeout, 1, 3_600_000, issues)
+  integer('lockStale', raw.lockStale, 2000, 3_600_000, issues)
   if (issues.length)
     throw new SpecError(issues, { file, spec: '(options)' })
 }

@@ -4,12 +4,13 @@ import type { Original } from './originals'
 import { readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import sharp from 'sharp'
+import { rgbaToThumbHash, thumbHashToDataURL } from 'thumbhash'
 import { writeDirAtomic } from './atomic'
 import { canonicalJson, sha256 } from './key'
 
 export const MIME = { avif: 'image/avif', webp: 'image/webp', jpeg: 'image/jpeg', png: 'image/png' } as const
 export const EXT = { avif: 'avif', webp: 'webp', jpeg: 'jpg', png: 'png' } as const
-const VARIANTS_VERSION = 1
+const VARIANTS_VERSION = 2
 
 export interface Variant {
   format: keyof typeof MIME
@@ -22,11 +23,15 @@ export interface Variant {
   bytes: number
 }
 
-export interface VariantSet {
-  dir: string
-  variants: Variant[]
+export interface Summary {
   color: string
   placeholder?: string
+  thumbhash?: string
+}
+
+export interface VariantSet extends Summary {
+  dir: string
+  variants: Variant[]
   /** True when this build ran sharp for them. */
   made: boolean
 }
@@ -48,20 +53,27 @@ async function readManifest(dir: string): Promise<VariantSet | undefined> {
 
 export async function encode(source: Buffer, out: ResolvedOutput, width: number, format: Variant['format']) {
   const { data, info } = await sharp(source).resize({ width, withoutEnlargement: true })
-    .toFormat(format, { quality: out.quality[format] })
+    .toFormat(format, format === 'avif' ? { quality: out.quality.avif, effort: out.avifEffort } : { quality: out.quality[format] })
     .toBuffer({ resolveWithObject: true })
   const variant: Variant = { format, width: info.width, height: info.height, file: `${width}.${EXT[format]}`, hash: sha256(data).slice(0, 10), bytes: data.length }
   return { variant, data }
 }
 
-export async function summary(source: Buffer, kind: ResolvedOutput['placeholder']) {
-  const small = sharp(source).resize(32, 32, { fit: 'inside' })
+/** The dominant colour, and the placeholder the output asks for, from one small decode. */
+export async function summary(source: Buffer, kind: ResolvedOutput['placeholder']): Promise<Summary> {
+  const small = sharp(source).resize(100, 100, { fit: 'inside' })
   const { dominant } = await small.clone().stats()
   const color = `#${[dominant.r, dominant.g, dominant.b].map(c => c.toString(16).padStart(2, '0')).join('')}`
-  if (kind !== 'blur')
-    return { color }
-  const blur = await small.clone().resize(16, 16, { fit: 'inside' }).blur(1).webp({ quality: 40 }).toBuffer()
-  return { color, placeholder: `data:image/webp;base64,${blur.toString('base64')}` }
+  if (kind === 'blur') {
+    const blur = await small.clone().resize(16, 16, { fit: 'inside' }).blur(1).webp({ quality: 40 }).toBuffer()
+    return { color, placeholder: `data:image/webp;base64,${blur.toString('base64')}` }
+  }
+  if (kind === 'thumbhash') {
+    const { data, info } = await small.clone().ensureAlpha().raw().toBuffer({ resolveWithObject: true })
+    const hash = rgbaToThumbHash(info.width, info.height, data)
+    return { color, placeholder: thumbHashToDataURL(hash), thumbhash: Buffer.from(hash).toString('base64') }
+  }
+  return { color }
 }
 
 /**
