@@ -1,0 +1,86 @@
+import type { Browser } from 'playwright-core'
+import type { PreviewServer } from 'vite'
+import { existsSync } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
+import path from 'node:path'
+import { chromium } from 'playwright-core'
+import { preview } from 'vite'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { FIXTURES, viteBuild, withEnv } from './helpers'
+
+const CHROMIUM = '/usr/bin/chromium'
+const OUTPUT = path.resolve(import.meta.dirname, '.output')
+const present = existsSync(CHROMIUM)
+if (!present)
+  process.stderr.write(`\nbrowser tests NOT RUN: no ${CHROMIUM}. Install it with: apt-get install -y chromium (.ci/run does)\n\n`)
+
+/** The candidate a browser at DPR 1 should pick: the narrowest at least as wide as the slot. */
+function expectedWidth(srcset: string, slot: number): number {
+  const widths = srcset.split(', ').map(c => Number(c.split(' ')[1]!.slice(0, -1))).sort((a, b) => a - b)
+  return widths.find(w => w >= slot) ?? widths.at(-1)!
+}
+
+let server: PreviewServer
+let browser: Browser
+let base: string
+
+describe.skipIf(!present)('the demo site in Chromium', () => {
+  beforeAll(async () => {
+    const root = path.join(FIXTURES, 'demo')
+    await withEnv({}, () => viteBuild(root, { provider: 'placeholder' }))
+    server = await preview({ root, configFile: false, logLevel: 'silent', build: { outDir: 'dist' }, preview: { host: '127.0.0.1', port: 0 } })
+    base = server.resolvedUrls!.local[0]!
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    })
+    await mkdir(OUTPUT, { recursive: true })
+  }, 180_000)
+
+  afterAll(async () => {
+    await browser?.close()
+    await server?.close()
+  })
+
+  it.each([375, 768, 1440])('at %i px every image loads as AVIF, at the candidate sizes selects, in reserved space', async (vw) => {
+    const context = await browser.newContext({ viewport: { width: vw, height: 900 }, deviceScaleFactor: 1 })
+    const page = await context.newPage()
+    const failed: string[] = []
+    page.on('requestfailed', r => failed.push(`${r.url()} ${r.failure()?.errorText}`))
+    page.on('response', r => r.status() >= 400 && failed.push(`${r.url()} ${r.status()}`))
+    await page.addInitScript(() => {
+      (window as any).__shift = 0
+      new PerformanceObserver(list => list.getEntries().forEach((e: any) => { (window as any).__shift += e.value }))
+        .observe({ type: 'layout-shift', buffered: true })
+    })
+    await page.goto(base, { waitUntil: 'load' })
+    // Lazy images below the fold load once scrolled to.
+    await page.evaluate(async () => {
+      window.scrollTo(0, document.body.scrollHeight)
+      await Promise.all([...document.images].map(img => img.complete ? 0 : new Promise(r => img.addEventListener('load', r) || img.addEventListener('error', r))))
+      window.scrollTo(0, 0)
+    })
+    const images = await page.$$eval('img', imgs => imgs.map(img => ({
+      currentSrc: img.currentSrc,
+      naturalWidth: img.naturalWidth,
+      width: img.getAttribute('width'),
+      height: img.getAttribute('height'),
+      avifSrcset: img.parentElement!.querySelector('source[type="image/avif"]')!.getAttribute('srcset')!,
+      sizes: img.sizes,
+    })))
+    await page.screenshot({ path: path.join(OUTPUT, `browser-${vw}.png`), fullPage: true })
+
+    expect(failed).toEqual([])
+    expect(images).toHaveLength(3)
+    for (const img of images) {
+      expect(img.naturalWidth).toBeGreaterThan(0)
+      expect(img.currentSrc).toMatch(/\.avif$/)
+      const slot = img.sizes === '100vw' ? vw : (vw >= 600 ? vw / 2 : vw)
+      expect(Number(img.currentSrc.match(/-(\d+)\.[0-9a-f]{10}\.avif$/)![1])).toBe(expectedWidth(img.avifSrcset, slot))
+      expect(Number(img.width)).toBeGreaterThan(0)
+      expect(Number(img.height)).toBeGreaterThan(0)
+    }
+    expect(await page.evaluate(() => (window as any).__shift)).toBe(0)
+    await context.close()
+  })
+})
