@@ -57,7 +57,7 @@ describe.skipIf(!present)('the demo site in Chromium', () => {
     // Lazy images below the fold load once scrolled to.
     await page.evaluate(async () => {
       window.scrollTo(0, document.body.scrollHeight)
-      await Promise.all([...document.images].map(img => img.complete ? 0 : new Promise(r => img.addEventListener('load', r) || img.addEventListener('error', r))))
+      await Promise.all([...document.images].map(img => img.complete ? 0 : new Promise((r) => { img.addEventListener('load', r); img.addEventListener('error', r) })))
       window.scrollTo(0, 0)
     })
     const images = await page.$$eval('img', imgs => imgs.map(img => ({
