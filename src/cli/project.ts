@@ -41,7 +41,7 @@ export async function openProject(flags: CliFlags) {
     try {
       spec = SPEC_FILE.test(request)
         ? await specs.fromFile(path.resolve(request.startsWith('.') ? path.dirname(source) : root, request))
-        : specs.fromConfig(request)
+        : await specs.fromConfig(request)
     }
     catch (error: any) {
       throw new SeedreamError(`${rel} imports '${request}?seedream': ${error.message}`, { file: rel, spec: request })

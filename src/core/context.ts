@@ -90,7 +90,7 @@ export function createSeedream(userOptions: Options) {
     await ready
     const target = parseSpecId(id)
     const file = 'file' in target ? target.file : undefined
-    const spec = file ? await specs.fromFile(file) : specs.fromConfig((target as { name: string }).name)
+    const spec = file ? await specs.fromFile(file) : await specs.fromConfig((target as { name: string }).name)
     const watched = file ?? (opts.configPath && path.resolve(opts.root, opts.configPath))
     if (watched)
       host.watch(watched)

@@ -5,6 +5,7 @@ import path from 'node:path'
 import { globby } from 'globby'
 import { readSpecFile, specFileName } from './config'
 import { SeedreamError } from './errors'
+import { attachReferences } from './references'
 import { resolveSpec } from './spec'
 
 const IGNORE = ['**/node_modules/**', '**/.git/**', '**/.seedream/**']
@@ -30,22 +31,23 @@ export async function findImports(root: string): Promise<Array<{ request: string
 export function createSpecs(opts: ResolvedOptions) {
   const ctx = { provider: opts.provider, output: opts.output }
 
-  function fromConfig(name: string): ResolvedSpec {
+  async function fromConfig(name: string): Promise<ResolvedSpec> {
     if (!(name in opts.images)) {
       const known = Object.keys(opts.images)
       throw new SeedreamError(`No spec named "${name}"${opts.configPath ? ` in ${opts.configPath}` : ''}. `
         + (known.length ? `Known specs: ${known.join(', ')}.` : 'Declare it under "images" in seedream.config.mjs, or import a ./name.seedream.json file.'), { spec: name, file: opts.configPath })
     }
-    return resolveSpec(opts.images[name], { ...ctx, name, file: opts.configPath })
+    return attachReferences(resolveSpec(opts.images[name], { ...ctx, name, file: opts.configPath }), opts.root)
   }
 
   async function fromFile(file: string): Promise<ResolvedSpec> {
-    return resolveSpec(await readSpecFile(file, opts.root), { ...ctx, name: specFileName(file), file: path.relative(opts.root, file) })
+    const spec = resolveSpec(await readSpecFile(file, opts.root), { ...ctx, name: specFileName(file), file: path.relative(opts.root, file) })
+    return attachReferences(spec, opts.root)
   }
 
   /** The specs a project declares: every named spec and every spec file. */
   async function all(): Promise<ResolvedSpec[]> {
-    const named = Object.keys(opts.images).map(fromConfig)
+    const named = await Promise.all(Object.keys(opts.images).map(fromConfig))
     return [...named, ...await Promise.all((await findSpecFiles(opts.root)).map(fromFile))]
   }
 

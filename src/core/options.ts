@@ -32,6 +32,11 @@ export interface Options extends OutputOptions {
    */
   apiUrl?: string
   /**
+   * Where local reference images are uploaded for Segmind.
+   * @default process.env.SEGMIND_UPLOAD_URL ?? 'https://workflows-api.segmind.com/upload-asset' (with a custom apiUrl: `${apiUrl}/upload-asset`)
+   */
+  uploadUrl?: string
+  /**
    * Folder of generated originals, relative to `root`. Commit it: it is the source of truth.
    * @default '.seedream'
    */
@@ -112,6 +117,7 @@ export interface ResolvedOptions {
   provider: ProviderName
   apiKey?: string
   apiUrl: string
+  uploadUrl: string
   cacheDir: string
   variantsCacheDir: string
   concurrency: number
@@ -139,6 +145,8 @@ export const DEFAULT_MARKUP: ResolvedMarkup = { sizes: '100vw', loading: 'lazy' 
 const pick = <T extends object, K extends keyof T>(o: T, keys: K[]) =>
   Object.fromEntries(keys.filter(k => o[k] !== undefined).map(k => [k, o[k]])) as Pick<T, K>
 
+const SEGMIND_URL = 'https://api.segmind.com'
+
 const isTrue = (v: string | undefined) => v !== undefined && v !== '' && v !== '0' && v.toLowerCase() !== 'false'
 
 /** Merges plugin options over the config file's and fills every default, once per build. */
@@ -146,13 +154,17 @@ export function resolveOptions(options: Options, config: Options, root: string, 
   const merged: Options = { ...config, ...options, images: { ...config.images, ...options.images } }
   const env = process.env
   const apiKey = merged.apiKey || env.SEGMIND_API_KEY || undefined
+  const apiUrl = (merged.apiUrl || env.SEGMIND_API_URL || SEGMIND_URL).replace(/\/+$/, '')
   return {
     root,
     images: merged.images ?? {},
     configPath,
     provider: merged.provider ?? 'segmind',
     apiKey,
-    apiUrl: (merged.apiUrl || env.SEGMIND_API_URL || 'https://api.segmind.com').replace(/\/+$/, ''),
+    apiUrl,
+    // Segmind's asset upload lives on its workflows host; a custom API URL (a proxy, a test
+    // server) is asked for uploads too.
+    uploadUrl: merged.uploadUrl || env.SEGMIND_UPLOAD_URL || (apiUrl === SEGMIND_URL ? 'https://workflows-api.segmind.com/upload-asset' : `${apiUrl}/upload-asset`),
     cacheDir: path.resolve(root, merged.cacheDir ?? '.seedream'),
     variantsCacheDir: path.resolve(root, merged.variantsCacheDir ?? 'node_modules/.cache/unplugin-seedream'),
     concurrency: merged.concurrency ?? 4,

@@ -93,6 +93,7 @@ export function createOriginals(ctx: OriginalsContext, inflight = new Map<string
       created: new Date().toISOString(),
       requestIds: result.requestIds,
       remainingCredits: result.remainingCredits,
+      seed: result.seed ?? spec.picture.seed,
       images: images.map(({ load, ...img }) => img),
     }
     await store.write(meta, result.images.map(img => img.data))

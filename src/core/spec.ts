@@ -1,6 +1,7 @@
 import type { OutputOptions, ProviderName, SeedreamSpec } from '../types'
 import type { SpecIssue } from './errors'
 import type { ResolvedMarkup, ResolvedOutput } from './options'
+import type { Reference } from './references'
 import { SpecError } from './errors'
 import { DEFAULT_MARKUP, DEFAULT_OUTPUT } from './options'
 import {
@@ -30,6 +31,8 @@ export interface ResolvedSpec {
   picture: PictureRequest
   output: ResolvedOutput
   markup: ResolvedMarkup
+  /** The reference images behind `picture.image_input`, once read (see references.ts). */
+  references?: Reference[]
   alt: string
   /** Adjustments the user should know about (rounding), reported as warnings. */
   notes: string[]
@@ -43,7 +46,8 @@ export interface SpecContext {
 }
 
 const round64 = (n: number) => Math.round(n / 64) * 64
-const isUrl = (s: string) => /^https?:\/\/\S+$/i.test(s)
+/** A reference is an http(s) URL or a local path; any other scheme is refused. */
+const isReference = (s: unknown) => typeof s === 'string' && s.trim() !== '' && (/^https?:\/\/\S+$/i.test(s) || !/^[a-z][\w+.-]*:/i.test(s))
 
 function checkPicture(raw: Record<string, any>, issues: SpecIssue[]): void {
   nonEmptyString('prompt', raw.prompt, issues, true)
@@ -79,8 +83,8 @@ function checkImageInput(raw: Record<string, any>, issues: SpecIssue[]): void {
   if (urls.length < 1 || urls.length > 3)
     issues.push({ field: 'image_input', message: `takes 1 to 3 reference images (got ${urls.length})` })
   urls.forEach((u, i) => {
-    if (typeof u !== 'string' || !isUrl(u))
-      issues.push({ field: `image_input[${i}]`, message: `must be an http(s) URL of a reference image (got ${JSON.stringify(u)})` })
+    if (!isReference(u))
+      issues.push({ field: `image_input[${i}]`, message: `must be an http(s) URL or a path to a local image (got ${JSON.stringify(u)})` })
   })
 }
 

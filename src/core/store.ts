@@ -26,6 +26,7 @@ export interface EntryMeta {
   created: string
   requestIds: string[]
   remainingCredits?: number
+  seed?: number
   images: OriginalImage[]
 }
 

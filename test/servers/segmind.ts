@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto'
 import http from 'node:http'
 import { setTimeout as sleep } from 'node:timers/promises'
 import sharp from 'sharp'
+import { createAsyncRoutes } from './segmind-async'
 
 /** One scripted answer, taken from the queue before the normal handling of a request. */
 export interface Fault {
@@ -78,6 +79,8 @@ async function picture(body: any, scale: number): Promise<Buffer> {
 export async function startSegmindServer(options: SegmindServerOptions = {}) {
   const keys = new Set(options.keys ?? ['test-key-0123456789'])
   const state = { credits: options.credits ?? 10, faults: [] as Fault[], requests: [] as LoggedRequest[] }
+  // Declared before the server, assigned once it listens: the async routes build URLs on it.
+  let v2: ReturnType<typeof createAsyncRoutes>
   const scale = options.scale ?? 8
 
   const send = (res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -89,7 +92,8 @@ export async function startSegmindServer(options: SegmindServerOptions = {}) {
   const server = http.createServer(async (req, res) => {
     const chunks: Buffer[] = []
     for await (const chunk of req) chunks.push(chunk as Buffer)
-    const raw = Buffer.concat(chunks).toString('utf8')
+    const bytes = Buffer.concat(chunks)
+    const raw = bytes.toString('utf8')
     let body: any
     try {
       body = raw ? JSON.parse(raw) : undefined
@@ -107,6 +111,8 @@ export async function startSegmindServer(options: SegmindServerOptions = {}) {
     if (fault?.notImage !== undefined)
       return send(res, 200, fault.notImage, { 'content-type': 'text/html' })
 
+    if (await v2.handle(req, res, body, bytes))
+      return
     const model = req.url?.match(/^\/v1\/([\w.-]+)$/)?.[1]
     if (req.method !== 'POST' || !model || !MODELS.has(model))
       return send(res, 404, { error: `Model not found: ${req.url}` })
@@ -125,6 +131,7 @@ export async function startSegmindServer(options: SegmindServerOptions = {}) {
       'x-request-id': randomUUID(),
       'x-cost': '0.04',
       'x-generation-time': '31.2',
+      'x-seed-value': String(body.seed ?? 424242),
     }
     if (fault?.truncate) {
       res.writeHead(200, { ...headers, 'content-length': String(image.length) })
@@ -134,14 +141,19 @@ export async function startSegmindServer(options: SegmindServerOptions = {}) {
     res.writeHead(200, { ...headers, 'content-length': String(image.length) })
     res.end(image)
   })
+  const base = { url: '' }
+  v2 = createAsyncRoutes({ keys, state, send, picture: (body: any) => picture(body, scale), base })
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
+  base.url = `http://127.0.0.1:${port}`
   return {
     url: `http://127.0.0.1:${port}`,
     state,
-    /** Requests that reached a model endpoint. */
-    generations: () => state.requests.filter(r => r.path.startsWith('/v1/seedream')),
+    /** Requests that reached a model endpoint (v1 calls and v2 submissions). */
+    generations: () => state.requests.filter(r => /^\/v[12]\/seedream/.test(r.path)),
     fail: (...faults: Fault[]) => state.faults.push(...faults),
+    /** The async API's jobs, uploads and file downloads. */
+    v2,
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections()
       server.close(() => resolve())

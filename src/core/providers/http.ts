@@ -14,7 +14,7 @@ export interface HttpRequest {
   method: 'GET' | 'POST'
   url: string
   headers: Record<string, string>
-  body?: string
+  body?: string | FormData
   policy: RetryPolicy
   signal?: AbortSignal
   /** Values to scrub from anything that ends up in an error. */

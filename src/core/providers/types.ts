@@ -11,6 +11,8 @@ export interface GenerateResult {
   images: GeneratedImage[]
   requestIds: string[]
   remainingCredits?: number
+  /** The seed the provider used, where it says. */
+  seed?: number
 }
 
 export interface GenerateEvents {
