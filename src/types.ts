@@ -2,7 +2,7 @@ export type SeedreamModel = 'seedream-4' | 'seedream-4.5'
 export type SeedreamSize = '1K' | '2K' | '4K' | 'custom'
 export type AspectRatio = 'match_input_image' | '1:1' | '4:3' | '3:4' | '16:9' | '9:16' | '3:2' | '2:3' | '21:9'
 export type ImageFormat = 'avif' | 'webp' | 'jpeg' | 'png'
-export type ProviderName = 'segmind' | 'placeholder'
+export type ProviderName = 'segmind' | 'ark' | 'fal' | 'replicate' | 'placeholder'
 export type PlaceholderKind = 'blur' | 'color' | 'thumbhash' | 'none'
 
 /** Output settings; set globally in the options or per spec. */

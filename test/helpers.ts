@@ -42,7 +42,8 @@ export function captureLogger(): CapturedLogger {
 
 /** Environment for one build: tests set every variable the plugin reads, so CI's own do not leak in. */
 export async function withEnv<T>(env: Record<string, string | undefined>, fn: () => Promise<T>): Promise<T> {
-  const keys = ['SEGMIND_API_KEY', 'SEGMIND_API_URL', 'CI', 'SEEDREAM_FROZEN']
+  const read = ['SEGMIND_API_KEY', 'SEGMIND_API_URL', 'SEGMIND_UPLOAD_URL', 'CI', 'SEEDREAM_FROZEN', 'ARK_API_KEY', 'ARK_API_URL', 'FAL_KEY', 'FAL_API_URL', 'REPLICATE_API_TOKEN', 'REPLICATE_API_URL']
+  const keys = [...new Set([...read, ...Object.keys(env)])]
   const saved = Object.fromEntries(keys.map(k => [k, process.env[k]]))
   for (const k of keys) delete process.env[k]
   Object.assign(process.env, Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)))

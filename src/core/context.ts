@@ -15,8 +15,8 @@ import { createGuard } from './guard'
 import { cacheKey } from './key'
 import { resolveOptions } from './options'
 import { createOriginals, inMemory } from './originals'
+import { createProviders } from './providers'
 import { placeholderProvider } from './providers/placeholder'
-import { segmindProvider } from './providers/segmind'
 import { createProgress } from './progress'
 import { checkGlobalOutput } from './spec'
 import { Store } from './store'
@@ -36,9 +36,8 @@ export function createSeedream(userOptions: Options) {
   let log: Logger = { info: () => {}, warn: () => {} }
   let ready: Promise<void> | undefined
   const sharpPool = pLimit(1)
-  const secrets = () => [opts?.apiKey, userOptions.apiKey, process.env.SEGMIND_API_KEY]
-  const providerFor = (spec: ResolvedSpec): Provider =>
-    spec.provider === 'placeholder' ? placeholderProvider() : segmindProvider({ ...opts })
+  let providerFor: (spec: ResolvedSpec) => Provider
+  const secrets = () => [opts?.apiKey, userOptions.apiKey, process.env.SEGMIND_API_KEY, ...Object.values(opts?.hosts ?? {}).map(h => h.apiKey)]
 
   /**
    * Every check before any request: options, every named spec, every spec file under the root;
@@ -57,7 +56,8 @@ export function createSeedream(userOptions: Options) {
     const { config, file } = userOptions.configFile === false ? { config: {} } : await loadConfig(base)
     checkGlobalOutput({ ...config, ...userOptions } as Record<string, unknown>, file)
     opts = resolveOptions(userOptions, config, base, file)
-    specs = createSpecs(opts)
+    providerFor = createProviders(opts)
+    specs = createSpecs(opts, providerFor)
     stats = { generated: 0, reused: 0, variantsMade: 0, variantsReused: 0, bytesEmitted: 0, spend: 0 }
     sharpPool.concurrency = opts.sharpConcurrency
     store = new Store(opts.cacheDir)

@@ -1,10 +1,11 @@
 import type { ResolvedOptions } from './options'
+import type { Provider } from './providers/types'
 import type { ResolvedSpec } from './spec'
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { globby } from 'globby'
 import { readSpecFile, specFileName } from './config'
-import { SeedreamError } from './errors'
+import { SeedreamError, SpecError } from './errors'
 import { attachReferences } from './references'
 import { resolveSpec } from './spec'
 
@@ -28,7 +29,7 @@ export async function findImports(root: string): Promise<Array<{ request: string
 }
 
 /** Turns names and files into resolved specs, each error naming its file, spec and field. */
-export function createSpecs(opts: ResolvedOptions) {
+export function createSpecs(opts: ResolvedOptions, providerFor: (spec: ResolvedSpec) => Provider) {
   const ctx = { provider: opts.provider, output: opts.output }
 
   async function fromConfig(name: string): Promise<ResolvedSpec> {
@@ -37,12 +38,20 @@ export function createSpecs(opts: ResolvedOptions) {
       throw new SeedreamError(`No spec named "${name}"${opts.configPath ? ` in ${opts.configPath}` : ''}. `
         + (known.length ? `Known specs: ${known.join(', ')}.` : 'Declare it under "images" in seedream.config.mjs, or import a ./name.seedream.json file.'), { spec: name, file: opts.configPath })
     }
-    return attachReferences(resolveSpec(opts.images[name], { ...ctx, name, file: opts.configPath }), opts.root)
+    return checked(resolveSpec(opts.images[name], { ...ctx, name, file: opts.configPath }))
+  }
+
+  /** References read, then what the spec's provider cannot express refused, before any request. */
+  async function checked(spec: ResolvedSpec): Promise<ResolvedSpec> {
+    const issues = providerFor(spec).check?.(spec) ?? []
+    if (issues.length)
+      throw new SpecError(issues, { file: spec.file, spec: spec.name })
+    return attachReferences(spec, opts.root)
   }
 
   async function fromFile(file: string): Promise<ResolvedSpec> {
     const spec = resolveSpec(await readSpecFile(file, opts.root), { ...ctx, name: specFileName(file), file: path.relative(opts.root, file) })
-    return attachReferences(spec, opts.root)
+    return checked(spec)
   }
 
   /** The specs a project declares: every named spec and every spec file. */

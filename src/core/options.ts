@@ -17,10 +17,26 @@ export interface Options extends OutputOptions {
    */
   root?: string
   /**
-   * Which service generates images. `placeholder` draws marked local stand-ins offline.
+   * Which service generates images: `segmind`, `ark` (BytePlus ModelArk), `fal`, `replicate`;
+   * `placeholder` draws marked local stand-ins offline. A spec may choose its own.
    * @default 'segmind'
    */
   provider?: ProviderName
+  /**
+   * BytePlus ModelArk: key and base URL.
+   * @default { apiKey: process.env.ARK_API_KEY, apiUrl: process.env.ARK_API_URL ?? 'https://ark.ap-southeast.bytepluses.com/api/v3' }
+   */
+  ark?: HostOptions
+  /**
+   * fal.ai: key and queue base URL.
+   * @default { apiKey: process.env.FAL_KEY, apiUrl: process.env.FAL_API_URL ?? 'https://queue.fal.run' }
+   */
+  fal?: HostOptions
+  /**
+   * Replicate: token and base URL.
+   * @default { apiKey: process.env.REPLICATE_API_TOKEN, apiUrl: process.env.REPLICATE_API_URL ?? 'https://api.replicate.com/v1' }
+   */
+  replicate?: HostOptions
   /**
    * Segmind API key. Prefer the environment variable: this value is never written anywhere.
    * @default process.env.SEGMIND_API_KEY
@@ -95,6 +111,25 @@ export interface Options extends OutputOptions {
 }
 
 /** What the variants are made from: part of their cache key. */
+/** Where and with which key one provider is reached. */
+export interface HostOptions {
+  /** The provider's key; prefer its environment variable. */
+  apiKey?: string
+  /** Base URL; tests point it at a loopback server. */
+  apiUrl?: string
+}
+
+export type OtherHost = 'ark' | 'fal' | 'replicate'
+
+const HOSTS: Record<OtherHost, { key: string, url: string, fallback: string }> = {
+  ark: { key: 'ARK_API_KEY', url: 'ARK_API_URL', fallback: 'https://ark.ap-southeast.bytepluses.com/api/v3' },
+  fal: { key: 'FAL_KEY', url: 'FAL_API_URL', fallback: 'https://queue.fal.run' },
+  replicate: { key: 'REPLICATE_API_TOKEN', url: 'REPLICATE_API_URL', fallback: 'https://api.replicate.com/v1' },
+}
+
+/** What a resolved host carries, the name of its key's variable included (for messages). */
+export interface ResolvedHost { apiKey?: string, apiUrl: string, keyVariable: string }
+
 export interface ResolvedOutput {
   widths: number[]
   formats: Array<'avif' | 'webp' | 'jpeg' | 'png'>
@@ -118,6 +153,7 @@ export interface ResolvedOptions {
   apiKey?: string
   apiUrl: string
   uploadUrl: string
+  hosts: Record<OtherHost, ResolvedHost>
   cacheDir: string
   variantsCacheDir: string
   concurrency: number
@@ -165,6 +201,11 @@ export function resolveOptions(options: Options, config: Options, root: string, 
     // Segmind's asset upload lives on its workflows host; a custom API URL (a proxy, a test
     // server) is asked for uploads too.
     uploadUrl: merged.uploadUrl || env.SEGMIND_UPLOAD_URL || (apiUrl === SEGMIND_URL ? 'https://workflows-api.segmind.com/upload-asset' : `${apiUrl}/upload-asset`),
+    hosts: Object.fromEntries(Object.entries(HOSTS).map(([name, h]) => [name, {
+      apiKey: merged[name as OtherHost]?.apiKey || env[h.key] || undefined,
+      apiUrl: (merged[name as OtherHost]?.apiUrl || env[h.url] || h.fallback).replace(/\/+$/, ''),
+      keyVariable: h.key,
+    }])) as Record<OtherHost, ResolvedHost>,
     cacheDir: path.resolve(root, merged.cacheDir ?? '.seedream'),
     variantsCacheDir: path.resolve(root, merged.variantsCacheDir ?? 'node_modules/.cache/unplugin-seedream'),
     concurrency: merged.concurrency ?? 4,

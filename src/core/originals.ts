@@ -77,6 +77,7 @@ export function createOriginals(ctx: OriginalsContext, inflight = new Map<string
     const finish = ctx.start(`generating "${spec.name}" with ${provider.name} ${spec.picture.model}`)
     const result = await provider.generate(spec, undefined, {
       onRetry: (error, attempt, delay) => ctx.warn(`"${spec.name}": ${error.message}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`),
+      warn: ctx.warn,
     }).catch((error) => {
       guard.release(spec)
       finish(`"${spec.name}" failed`)

@@ -6,7 +6,7 @@ export const ASPECT_RATIOS = ['match_input_image', '1:1', '4:3', '3:4', '16:9', 
 export const SEQUENTIAL = ['disabled', 'auto'] as const
 export const FORMATS = ['avif', 'webp', 'jpeg', 'png'] as const
 export const PLACEHOLDERS = ['blur', 'color', 'thumbhash', 'none'] as const
-export const PROVIDERS = ['segmind', 'placeholder'] as const
+export const PROVIDERS = ['segmind', 'ark', 'fal', 'replicate', 'placeholder'] as const
 /** Segmind's custom-size bounds, and seedream-4.5's total-pixel bounds (1920² to 4096²). */
 export const SIDE = { min: 1024, max: 4096 }
 export const PIXELS_45 = { min: 3_686_400, max: 16_777_216 }

@@ -68,7 +68,7 @@ function invalid(body: any): string | undefined {
   return undefined
 }
 
-async function picture(body: any, scale: number): Promise<Buffer> {
+export async function picture(body: any, scale: number): Promise<Buffer> {
   const { width, height } = sizeOf(body, scale)
   const hue = [...String(body.prompt)].reduce((h, c) => (h * 31 + c.charCodeAt(0)) % 360, 7)
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><defs><linearGradient id="g"><stop offset="0" stop-color="hsl(${hue},60%,50%)"/><stop offset="1" stop-color="hsl(${(hue + 90) % 360},60%,30%)"/></linearGradient></defs><rect width="100%" height="100%" fill="url(#g)"/><circle cx="50%" cy="50%" r="25%" fill="#fff" fill-opacity="0.5"/></svg>`

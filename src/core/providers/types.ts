@@ -1,4 +1,4 @@
-import type { HttpError } from '../errors'
+import type { HttpError, SpecIssue } from '../errors'
 import type { DetectedFormat } from '../image-type'
 import type { ResolvedSpec } from '../spec'
 
@@ -17,11 +17,14 @@ export interface GenerateResult {
 
 export interface GenerateEvents {
   onRetry?: (error: HttpError, attempt: number, delayMs: number) => void
+  warn?: (message: string) => void
 }
 
 /** What every provider offers: one spec in, its pictures out. */
 export interface Provider {
   name: string
+  /** What this host cannot express in a spec, found before any request. */
+  check?: (spec: ResolvedSpec) => SpecIssue[]
   /** Whether its pictures are real and may be stored as originals. */
   persistent: boolean
   generate: (spec: ResolvedSpec, signal: AbortSignal | undefined, events: GenerateEvents) => Promise<GenerateResult>

@@ -1,0 +1,90 @@
+import type { SpecIssue } from '../errors'
+import type { ResolvedHost } from '../options'
+import type { ResolvedSpec } from '../spec'
+import type { RetryPolicy } from './http'
+import type { GenerateResult, Provider } from './types'
+import { HttpError } from '../errors'
+import { toImage } from './answers'
+import { download, json, missingKey, pixelSize, referenceInputs } from './common'
+import { request } from './http'
+
+export const ARK_MODELS = { 'seedream-4': 'seedream-4-0-250828', 'seedream-4.5': 'seedream-4-5-251128' } as const
+
+const HINTS: Record<number, string> = {
+  400: 'ModelArk refused the request (InvalidParameter, or a sensitive-content refusal: reword the prompt).',
+  401: 'The key was refused: check ARK_API_KEY.',
+  403: 'The account cannot use this model now (AccountOverdueError?): check the BytePlus console.',
+  404: 'The model is not activated for this account (ModelNotOpen): enable it in the BytePlus console.',
+}
+
+/** ModelArk's body: explicit pixels (it takes no aspect ratio), series through sequential options. */
+export function arkBody(spec: ResolvedSpec, images: string[] | undefined, count: number): Record<string, unknown> {
+  const { width, height } = pixelSize(spec.picture)
+  const body: Record<string, unknown> = {
+    model: ARK_MODELS[spec.picture.model],
+    prompt: spec.picture.prompt,
+    size: `${width}x${height}`,
+    response_format: 'b64_json',
+    watermark: false,
+    sequential_image_generation: count > 1 ? 'auto' : 'disabled',
+  }
+  if (count > 1)
+    body.sequential_image_generation_options = { max_images: count }
+  if (images)
+    body.image = images.length === 1 ? images[0] : images
+  return body
+}
+
+/** BytePlus ModelArk `images/generations`: Bearer key, base64 or URL answers, per-image errors in `data`. */
+export function arkProvider(host: ResolvedHost, policy: RetryPolicy): Provider {
+  return {
+    name: 'ark',
+    persistent: true,
+    check(spec): SpecIssue[] {
+      const issues: SpecIssue[] = []
+      if (spec.picture.aspect_ratio === 'match_input_image')
+        issues.push({ field: 'aspect_ratio', message: 'provider "ark" takes explicit sizes only, not "match_input_image": choose a ratio' })
+      if (spec.picture.seed !== undefined)
+        issues.push({ field: 'seed', message: 'provider "ark" takes no seed for Seedream 4.x: remove it, or use segmind or fal' })
+      return issues
+    },
+    async generate(spec, signal, events): Promise<GenerateResult> {
+      if (!host.apiKey)
+        throw missingKey(spec, 'ark', host.keyVariable)
+      const url = `${host.apiUrl}/images/generations`
+      const refs = await referenceInputs(spec.references)
+      const p = spec.picture
+      // A series comes from one call; independent pictures from one call each.
+      const calls = p.sequential_image_generation === 'auto' ? [p.max_images] : Array.from({ length: p.max_images }, () => 1)
+      const result: GenerateResult = { images: [], requestIds: [] }
+      const refused: string[] = []
+      for (const count of calls) {
+        const res = await request({
+          method: 'POST', url, policy, signal, secrets: [host.apiKey], onRetry: events.onRetry,
+          headers: { 'authorization': `Bearer ${host.apiKey}`, 'content-type': 'application/json' },
+          body: JSON.stringify(arkBody(spec, refs, count)),
+        }).catch((error) => {
+          if (error instanceof HttpError && error.status && HINTS[error.status])
+            error.message += ` — ${HINTS[error.status]}`
+          throw error
+        })
+        const answer = json(res.body)
+        for (const item of answer.data ?? []) {
+          if (item.error)
+            refused.push(`${item.error.code}: ${item.error.message}`)
+          else if (item.b64_json)
+            result.images.push(toImage(Buffer.from(item.b64_json, 'base64'), url, 'b64_json'))
+          else if (item.url)
+            result.images.push(...await download([item.url], policy, signal, events))
+        }
+        result.requestIds.push(res.headers.get('x-request-id') ?? String(answer.created ?? ''))
+      }
+      if (!result.images.length)
+        throw new HttpError('POST', url, 200, `returned no image: ${refused.join('; ') || 'empty data'}`, false)
+      if (refused.length)
+        events.warn?.(`"${spec.name}": ark returned ${result.images.length} of ${p.max_images} picture(s); the rest were refused: ${refused.join('; ')}`)
+      result.images = result.images.slice(0, p.max_images)
+      return result
+    },
+  }
+}

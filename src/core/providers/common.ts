@@ -1,0 +1,63 @@
+import type { Reference } from '../references'
+import type { PictureRequest, ResolvedSpec } from '../spec'
+import type { RetryPolicy } from './http'
+import type { GenerateEvents, GeneratedImage } from './types'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { HttpError, SeedreamError } from '../errors'
+import { dataUri } from '../references'
+import { PIXELS_45 } from '../spec-rules'
+import { toImage } from './answers'
+import { request } from './http'
+import { requestedSize } from './placeholder'
+
+/** Explicit pixels for hosts that take no aspect ratio; seedream-4.5's minimum area is met by scaling up. */
+export function pixelSize(p: PictureRequest): { width: number, height: number } {
+  const { width, height } = requestedSize(p)
+  const area = width * height
+  if (p.model !== 'seedream-4.5' || area >= PIXELS_45.min)
+    return { width, height }
+  const k = Math.sqrt(PIXELS_45.min / area)
+  return { width: Math.ceil((width * k) / 16) * 16, height: Math.ceil((height * k) / 16) * 16 }
+}
+
+export function missingKey(spec: ResolvedSpec, provider: string, variable: string): SeedreamError {
+  return new SeedreamError(`${variable} is not set, so "${spec.name}" cannot be generated with ${provider}. `
+    + `Set it in the environment, or choose another provider (provider: 'placeholder' works offline).`, { spec: spec.name, file: spec.file }, 'SEEDREAM_NO_KEY')
+}
+
+/** References as URLs, local files as data URIs (for hosts that take them). */
+export function referenceInputs(refs: Reference[] | undefined): Promise<string[]> | undefined {
+  return refs && Promise.all(refs.map(r => r.kind === 'url' ? r.url : dataUri(r)))
+}
+
+/** Downloads result files: no key is sent to the hosts that serve them. */
+export async function download(urls: string[], policy: RetryPolicy, signal: AbortSignal | undefined, events: GenerateEvents): Promise<GeneratedImage[]> {
+  const images: GeneratedImage[] = []
+  for (const url of urls) {
+    const res = await request({ method: 'GET', url, headers: {}, policy, signal, secrets: [], onRetry: events.onRetry })
+    images.push(toImage(res.body, url, res.headers.get('content-type'), 'GET'))
+  }
+  return images
+}
+
+/** A job is given up after this long, however its status reads. */
+const JOB_DEADLINE = 15 * 60_000
+
+/**
+ * Polls a job until `state` says it is done or failed, with a growing interval (from the retry
+ * delay up to 10 s); each poll is one request under the retry policy.
+ */
+export async function pollJob<T>(url: string, check: () => Promise<T>, state: (t: T) => 'done' | 'failed' | 'pending', retryDelay: number, signal?: AbortSignal): Promise<T> {
+  const deadline = Date.now() + JOB_DEADLINE
+  for (let n = 0; ; n++) {
+    const current = await check()
+    const s = state(current)
+    if (s !== 'pending')
+      return current
+    if (Date.now() > deadline)
+      throw new HttpError('GET', url, 200, `job still running after ${JOB_DEADLINE / 60_000} min`, false)
+    await sleep(Math.min(retryDelay * 1.5 ** n, 10_000), undefined, { signal })
+  }
+}
+
+export const json = (buf: Buffer) => JSON.parse(buf.toString('utf8'))

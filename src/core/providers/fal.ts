@@ -1,0 +1,57 @@
+import type { ResolvedHost } from '../options'
+import type { ResolvedSpec } from '../spec'
+import type { RetryPolicy } from './http'
+import type { GenerateResult, Provider } from './types'
+import { HttpError } from '../errors'
+import { download, json, missingKey, pixelSize, pollJob, referenceInputs } from './common'
+import { request } from './http'
+
+/** fal's model path: text-to-image, or edit when there are reference images. */
+export function falModel(spec: ResolvedSpec): string {
+  const version = spec.picture.model === 'seedream-4.5' ? 'v4.5' : 'v4'
+  return `fal-ai/bytedance/seedream/${version}/${spec.picture.image_input ? 'edit' : 'text-to-image'}`
+}
+
+export function falInput(spec: ResolvedSpec, images: string[] | undefined): Record<string, unknown> {
+  const p = spec.picture
+  const series = p.sequential_image_generation === 'auto'
+  const input: Record<string, unknown> = {
+    prompt: p.prompt,
+    num_images: series ? 1 : p.max_images,
+    max_images: series ? p.max_images : 1,
+  }
+  if (p.aspect_ratio !== 'match_input_image')
+    input.image_size = pixelSize(p)
+  if (images)
+    input.image_urls = images
+  if (p.seed !== undefined)
+    input.seed = p.seed
+  return input
+}
+
+/** fal.ai's queue API: submit, poll the status URL, read the response URL, download the images. */
+export function falProvider(host: ResolvedHost, policy: RetryPolicy): Provider {
+  return {
+    name: 'fal',
+    persistent: true,
+    async generate(spec, signal, events): Promise<GenerateResult> {
+      if (!host.apiKey)
+        throw missingKey(spec, 'fal', host.keyVariable)
+      const headers = { 'authorization': `Key ${host.apiKey}`, 'content-type': 'application/json' }
+      const call = (method: 'GET' | 'POST', url: string, body?: object) =>
+        request({ method, url, headers, body: body && JSON.stringify(body), policy, signal, secrets: [host.apiKey], onRetry: events.onRetry })
+      const submitUrl = `${host.apiUrl}/${falModel(spec)}`
+      const job = json((await call('POST', submitUrl, falInput(spec, await referenceInputs(spec.references)))).body)
+      if (!job.request_id || !job.status_url || !job.response_url)
+        throw new HttpError('POST', submitUrl, 200, `answered without a request_id, status_url and response_url: ${JSON.stringify(job).slice(0, 200)}`, false)
+      await pollJob(job.status_url, async () => json((await call('GET', job.status_url)).body),
+        s => s.status === 'COMPLETED' ? 'done' : s.status === 'FAILED' || s.status === 'ERROR' ? 'failed' : 'pending', policy.retryDelay, signal)
+      // A failed job answers its response URL with an error status and `detail`, thrown here.
+      const answer = json((await call('GET', job.response_url)).body)
+      const urls = (answer.images ?? []).map((i: { url?: string }) => i.url).filter(Boolean).slice(0, spec.picture.max_images)
+      if (!urls.length)
+        throw new HttpError('GET', job.response_url, 200, `job ${job.request_id} returned no image`, false)
+      return { images: await download(urls, policy, signal, events), requestIds: [job.request_id], seed: answer.seed }
+    },
+  }
+}
