@@ -14,10 +14,19 @@ export interface Budget {
   maxCost?: number
 }
 
-/** Estimated price of one picture, in US dollars, by `provider/model`; the placeholder is free. */
+/**
+ * Estimated price of one picture, in US dollars, by `provider/model`; the placeholder is free.
+ * Segmind's is from its model page; the others are estimates to override with your contract's.
+ */
 export const DEFAULT_PRICES: Record<string, number> = {
   'segmind/seedream-4': 0.04,
   'segmind/seedream-4.5': 0.04,
+  'ark/seedream-4': 0.03,
+  'ark/seedream-4.5': 0.04,
+  'fal/seedream-4': 0.03,
+  'fal/seedream-4.5': 0.04,
+  'replicate/seedream-4': 0.03,
+  'replicate/seedream-4.5': 0.04,
 }
 
 export const FILL_COMMAND = 'npx seedream generate'

@@ -190,12 +190,15 @@ export function resolveOptions(options: Options, config: Options, root: string, 
   const merged: Options = { ...config, ...options, images: { ...config.images, ...options.images } }
   const env = process.env
   const apiKey = merged.apiKey || env.SEGMIND_API_KEY || undefined
+  const provider = merged.provider ?? 'segmind'
+  // Frozen by default in CI when the default provider has no key.
+  const keyOfDefault = provider === 'segmind' ? apiKey : provider === 'placeholder' || merged[provider]?.apiKey || env[HOSTS[provider].key]
   const apiUrl = (merged.apiUrl || env.SEGMIND_API_URL || SEGMIND_URL).replace(/\/+$/, '')
   return {
     root,
     images: merged.images ?? {},
     configPath,
-    provider: merged.provider ?? 'segmind',
+    provider,
     apiKey,
     apiUrl,
     // Segmind's asset upload lives on its workflows host; a custom API URL (a proxy, a test
@@ -214,7 +217,7 @@ export function resolveOptions(options: Options, config: Options, root: string, 
     timeout: merged.timeout ?? 120_000,
     retryDelay: merged.retryDelay ?? 1000,
     output: pick(merged, ['widths', 'formats', 'quality', 'avifEffort', 'placeholder', 'sizes', 'loading']),
-    frozen: merged.frozen ?? (isTrue(env.SEEDREAM_FROZEN) || (isTrue(env.CI) && !apiKey)),
+    frozen: merged.frozen ?? (isTrue(env.SEEDREAM_FROZEN) || (isTrue(env.CI) && !keyOfDefault)),
     budget: { maxImages: 10, maxCost: Number.POSITIVE_INFINITY, ...merged.budget },
     prices: { ...DEFAULT_PRICES, ...merged.prices },
     lockStale: merged.lockStale ?? 10_000,

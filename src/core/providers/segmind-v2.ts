@@ -1,18 +1,15 @@
 import type { RetryPolicy } from './http'
 import type { GenerateEvents, GenerateResult } from './types'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { HttpError } from '../errors'
 import { request } from './http'
 import { toImage, withHint } from './answers'
+import { json, pollJob } from './common'
 
 export interface AsyncOptions extends RetryPolicy {
   apiUrl: string
   apiKey?: string
   headers: Record<string, string>
 }
-
-/** A job is given up after this long, however its status reads. */
-const JOB_DEADLINE = 15 * 60_000
 
 /**
  * Segmind's async API: submit one job, poll its status with a growing interval, then fetch the
@@ -23,7 +20,6 @@ export async function generateAsync(opts: AsyncOptions, body: object, maxImages:
   const secrets = [opts.apiKey]
   const get = (url: string, headers: Record<string, string> = opts.headers) =>
     request({ method: 'GET', url, headers, policy: opts, signal, secrets, onRetry: events.onRetry }).catch(withHint)
-  const json = (buf: Buffer) => JSON.parse(buf.toString('utf8'))
 
   const submitUrl = `${opts.apiUrl}/v2/seedream-4.5`
   const submitted = json((await request({ method: 'POST', url: submitUrl, headers: opts.headers, body: JSON.stringify(body), policy: opts, signal, secrets, onRetry: events.onRetry }).catch(withHint)).body)
@@ -33,16 +29,11 @@ export async function generateAsync(opts: AsyncOptions, body: object, maxImages:
   const statusUrl = submitted.status_url ?? `${opts.apiUrl}/v2/requests/${id}/status`
   const resultUrl = submitted.response_url ?? `${opts.apiUrl}/v2/requests/${id}`
 
-  const deadline = Date.now() + JOB_DEADLINE
-  for (let n = 0; ; n++) {
-    const { status } = json((await get(statusUrl)).body)
-    if (status === 'COMPLETED')
-      break
-    if (status === 'FAILED')
-      await get(resultUrl) // answers 422 {"status":"FAILED","error":"…"}, thrown with its message
-    if (status === 'FAILED' || Date.now() > deadline)
-      throw new HttpError('GET', statusUrl, 200, `job ${id} ${status === 'FAILED' ? 'failed' : `still ${status} after ${JOB_DEADLINE / 60_000} min`}`, false)
-    await sleep(Math.min(opts.retryDelay * 1.5 ** n, 10_000), undefined, { signal })
+  const done = await pollJob(statusUrl, async () => json((await get(statusUrl)).body) as { status: string },
+    s => s.status === 'COMPLETED' ? 'done' : s.status === 'FAILED' ? 'failed' : 'pending', opts.retryDelay, signal)
+  if (done.status === 'FAILED') {
+    await get(resultUrl) // answers 422 {"status":"FAILED","error":"…"}, thrown with its message
+    throw new HttpError('GET', statusUrl, 200, `job ${id} failed`, false)
   }
 
   const result = json((await get(resultUrl)).body)
