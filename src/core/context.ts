@@ -36,6 +36,7 @@ export function createSeedream(userOptions: Options) {
   let log: Logger = { info: () => {}, warn: () => {} }
   let ready: Promise<void> | undefined
   const sharpPool = pLimit(1)
+  const decodedSlots = pLimit(1)
   let providerFor: (spec: ResolvedSpec) => Provider
   const secrets = () => [opts?.apiKey, userOptions.apiKey, process.env.SEGMIND_API_KEY, ...Object.values(opts?.hosts ?? {}).map(h => h.apiKey)]
 
@@ -60,6 +61,7 @@ export function createSeedream(userOptions: Options) {
     specs = createSpecs(opts, providerFor)
     stats = { generated: 0, reused: 0, variantsMade: 0, variantsReused: 0, bytesEmitted: 0, spend: 0 }
     sharpPool.concurrency = opts.sharpConcurrency
+    decodedSlots.concurrency = opts.sharpConcurrency
     store = new Store(opts.cacheDir)
     const known = await specs.all()
     const stored = await Promise.all(known.map(s => providerFor(s).persistent ? store.read(cacheKey(s)) : true))
@@ -143,7 +145,7 @@ export function createSeedream(userOptions: Options) {
       const set = await originals.get(spec)
       count(spec, set)
       const pictures = await Promise.all(set.images.map(async (original) => {
-        const variants = await makeVariants(original, spec.output, opts.variantsCacheDir, sharpPool)
+        const variants = await makeVariants(original, spec.output, opts.variantsCacheDir, sharpPool, decodedSlots)
         stats[variants.made ? 'variantsMade' : 'variantsReused'] += variants.variants.length
         stats.bytesEmitted += variants.variants.reduce((n, v) => n + v.bytes, 0)
         return emitPicture(variants, spec, build.assetsDir, build.emit)

@@ -32,7 +32,7 @@ export function createDevVariants(cacheDir: string, pool: LimitFunction) {
     const { fallback, modern } = formatRoles(out.formats)
     const largest = widths.at(-1)!
     if (!summaries.has(id))
-      summaries.set(id, original.load().then(buf => summary(buf, out.placeholder)))
+      summaries.set(id, original.load().then(data => summary({ data }, out.placeholder)))
     return {
       src: url(largest, fallback),
       width: largest,
@@ -52,7 +52,7 @@ export function createDevVariants(cacheDir: string, pool: LimitFunction) {
     const file = path.join(cacheDir, 'dev', `${match[1]!.replace('/', '-')}-${match[2]}.${match[3]}`)
     const exists = await access(file).then(() => true, () => false)
     if (!exists) {
-      const { data } = await pool(async () => encode(await entry.original.load(), entry.out, Number(match[2]), format))
+      const { data } = await pool(async () => encode({ data: await entry.original.load() }, entry.out, Number(match[2]), format))
       await mkdir(path.dirname(file), { recursive: true })
       await writeFile(`${file}.${process.pid}.tmp`, data)
       await rename(`${file}.${process.pid}.tmp`, file)

@@ -51,8 +51,22 @@ async function readManifest(dir: string): Promise<VariantSet | undefined> {
   }
 }
 
-export async function encode(source: Buffer, out: ResolvedOutput, width: number, format: Variant['format']) {
-  const { data, info } = await sharp(source).resize({ width, withoutEnlargement: true })
+/** Pixels to encode from: a file's bytes, or a decoded raw buffer with its shape. */
+export interface Pixels {
+  data: Buffer
+  raw?: { width: number, height: number, channels: 1 | 2 | 3 | 4 }
+}
+
+const open = (px: Pixels) => sharp(px.data, px.raw && { raw: px.raw })
+
+/** Decodes an original once, so that every output resizes from the same pixels. */
+export async function decode(source: Buffer): Promise<Pixels> {
+  const { data, info } = await sharp(source).raw().toBuffer({ resolveWithObject: true })
+  return { data, raw: { width: info.width, height: info.height, channels: info.channels } }
+}
+
+export async function encode(source: Pixels, out: ResolvedOutput, width: number, format: Variant['format']) {
+  const { data, info } = await open(source).resize({ width, withoutEnlargement: true })
     .toFormat(format, format === 'avif' ? { quality: out.quality.avif, effort: out.avifEffort } : { quality: out.quality[format] })
     .toBuffer({ resolveWithObject: true })
   const variant: Variant = { format, width: info.width, height: info.height, file: `${width}.${EXT[format]}`, hash: sha256(data).slice(0, 10), bytes: data.length }
@@ -60,8 +74,10 @@ export async function encode(source: Buffer, out: ResolvedOutput, width: number,
 }
 
 /** The dominant colour, and the placeholder the output asks for, from one small decode. */
-export async function summary(source: Buffer, kind: ResolvedOutput['placeholder']): Promise<Summary> {
-  const small = sharp(source).resize(100, 100, { fit: 'inside' })
+export async function summary(source: Pixels, kind: ResolvedOutput['placeholder']): Promise<Summary> {
+  // stats() reads the whole input, so it runs on a 100-pixel copy.
+  const tiny = await open(source).resize(100, 100, { fit: 'inside' }).raw().toBuffer({ resolveWithObject: true })
+  const small = sharp(tiny.data, { raw: { width: tiny.info.width, height: tiny.info.height, channels: tiny.info.channels } })
   const { dominant } = await small.clone().stats()
   const color = `#${[dominant.r, dominant.g, dominant.b].map(c => c.toString(16).padStart(2, '0')).join('')}`
   if (kind === 'blur') {
@@ -78,17 +94,22 @@ export async function summary(source: Buffer, kind: ResolvedOutput['placeholder'
 
 /**
  * The variants of one original, cached by (original hash, output options) so a warm build runs
- * no sharp work and never reads the original. Each encode goes through `pool`, sized to the cores.
+ * no sharp work and never reads the original. A miss decodes the original once and feeds every
+ * output from those pixels; `slots` bounds how many decoded originals are in memory at once, and
+ * each decode and encode goes through `pool`, both sized to the cores.
  */
-export async function makeVariants(original: Original, out: ResolvedOutput, cacheDir: string, pool: LimitFunction): Promise<VariantSet> {
+export async function makeVariants(original: Original, out: ResolvedOutput, cacheDir: string, pool: LimitFunction, slots: LimitFunction): Promise<VariantSet> {
   const vkey = sha256(canonicalJson({ v: VARIANTS_VERSION, source: original.sha256, out }))
   const dir = path.join(cacheDir, vkey.slice(0, 20))
   const cached = await readManifest(dir)
   if (cached)
     return cached
-  const source = await original.load()
-  const jobs = targetWidths(out.widths, original.width).flatMap(w => out.formats.map(f => pool(() => encode(source, out, w, f))))
-  const [encoded, extra] = await Promise.all([Promise.all(jobs), pool(() => summary(source, out.placeholder))])
+  const { encoded, extra } = await slots(async () => {
+    const pixels = await pool(async () => decode(await original.load()))
+    const jobs = targetWidths(out.widths, original.width).flatMap(w => out.formats.map(f => pool(() => encode(pixels, out, w, f))))
+    const [encoded, extra] = await Promise.all([Promise.all(jobs), pool(() => summary(pixels, out.placeholder))])
+    return { encoded, extra }
+  })
   const set = { variants: encoded.map(e => e.variant), ...extra }
   await writeDirAtomic(dir, async (tmp) => {
     await Promise.all(encoded.map(e => writeFile(path.join(tmp, e.variant.file), e.data)))

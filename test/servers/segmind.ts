@@ -25,6 +25,9 @@ export interface LoggedRequest {
   path: string
   headers: http.IncomingHttpHeaders
   body: any
+  /** When it arrived and when its answer was sent (ms since the epoch). */
+  at?: number
+  done?: number
 }
 
 export interface SegmindServerOptions {
@@ -36,6 +39,8 @@ export interface SegmindServerOptions {
   credits?: number
   /** Divides the picture's sides, to keep tests fast. */
   scale?: number
+  /** Draws the answer instead of the built-in gradient (the benchmarks use photo-like sources). */
+  picture?: (body: any) => Promise<Buffer>
 }
 
 const MODELS = new Set(['seedream-4', 'seedream-4.5'])
@@ -99,7 +104,9 @@ export async function startSegmindServer(options: SegmindServerOptions = {}) {
       body = raw ? JSON.parse(raw) : undefined
     }
     catch { body = raw }
-    state.requests.push({ method: req.method!, path: req.url!, headers: req.headers, body })
+    const logged: LoggedRequest = { method: req.method!, path: req.url!, headers: req.headers, body, at: Date.now() }
+    state.requests.push(logged)
+    res.on('finish', () => { logged.done = Date.now() })
     const fault = state.faults.shift()
     const latency = fault?.latencyMs ?? options.latencyMs ?? 0
     if (latency)
@@ -123,7 +130,7 @@ export async function startSegmindServer(options: SegmindServerOptions = {}) {
       return send(res, 400, { error: problem })
     if (state.credits < 0.04)
       return send(res, 406, { error: 'Insufficient credits' })
-    const image = await picture(body, scale)
+    const image = await (options.picture ?? (b => picture(b, scale)))(body)
     state.credits = Math.round((state.credits - 0.04) * 100) / 100
     const headers = {
       'content-type': 'image/jpeg',
