@@ -25,7 +25,7 @@ async function repeat(fn) {
 
 /** An app of `count` specs whose originals are the given files, generated once through the loopback server. */
 async function filledApp(name, files, fillOptions) {
-  const server = await segmindServer({ picture: async body => (await import('node:fs/promises')).readFile(files[Number(body.prompt.split(' ').pop())]) })
+  const server = await segmindServer({ credits: 1e6, picture: async body => (await import('node:fs/promises')).readFile(files[Number(body.prompt.split(' ').pop())]) })
   const dir = path.join(WORK, name)
   await makeApp(dir, Object.fromEntries(files.map((_, i) => [`img${i}`, { prompt: `bench source ${i}`, size: '2K' }])))
   await child('child-build.mjs', [dir, JSON.stringify({ budget: { maxImages: 5000 }, ...fillOptions })], { SEGMIND_API_KEY: KEY, SEGMIND_API_URL: server.url })

@@ -37,6 +37,9 @@ export interface Entry {
 
 /** The committed store of originals: `<cacheDir>/<key prefix>/{meta.json, 0.jpeg, …}`. */
 export class Store {
+  /** Entries never change once written, so a hit is read from disk once per process. */
+  private hits = new Map<string, Entry>()
+
   constructor(readonly dir: string) {}
 
   entryDir(key: string): string {
@@ -46,9 +49,14 @@ export class Store {
   /** The entry for a key, or undefined; a folder without meta.json is not an entry. */
   async read(key: string): Promise<Entry | undefined> {
     const dir = this.entryDir(key)
+    if (this.hits.has(key))
+      return this.hits.get(key)
     try {
       const meta = JSON.parse(await readFile(path.join(dir, 'meta.json'), 'utf8')) as EntryMeta
-      return meta.key === key ? { dir, meta } : undefined
+      if (meta.key !== key)
+        return undefined
+      this.hits.set(key, { dir, meta })
+      return { dir, meta }
     }
     catch (error: any) {
       if (error?.code === 'ENOENT')
