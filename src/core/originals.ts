@@ -3,8 +3,8 @@ import type { GeneratedImage, Provider } from './providers/types'
 import type { ResolvedSpec } from './spec'
 import type { EntryMeta, OriginalImage, Store } from './store'
 import pLimit from 'p-limit'
-import sharp from 'sharp'
 import { cacheKey, sha256 } from './key'
+import { loadSharp } from './lazy'
 import { withKeyLock } from './lock'
 
 /** An original picture, with its bytes loaded only when a variant must be made. */
@@ -37,7 +37,7 @@ export interface OriginalsContext {
 /** Originals held in memory: just generated, or offline placeholders. */
 export function inMemory(images: GeneratedImage[]): Promise<Original[]> {
   return Promise.all(images.map(async (img, i) => {
-    const { width = 0, height = 0 } = await sharp(img.data).metadata()
+    const { width = 0, height = 0 } = await (await loadSharp())(img.data).metadata()
     return { file: `${i}.${img.format}`, format: img.format, width, height, bytes: img.data.length, sha256: sha256(img.data), load: async () => img.data }
   }))
 }

@@ -3,8 +3,7 @@ import type { ResolvedOutput } from './options'
 import type { Original } from './originals'
 import { readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import sharp from 'sharp'
-import { rgbaToThumbHash, thumbHashToDataURL } from 'thumbhash'
+import { loadSharp } from './lazy'
 import { writeDirAtomic } from './atomic'
 import { canonicalJson, sha256 } from './key'
 
@@ -57,16 +56,16 @@ export interface Pixels {
   raw?: { width: number, height: number, channels: 1 | 2 | 3 | 4 }
 }
 
-const open = (px: Pixels) => sharp(px.data, px.raw && { raw: px.raw })
+const open = async (px: Pixels) => (await loadSharp())(px.data, px.raw && { raw: px.raw })
 
 /** Decodes an original once, so that every output resizes from the same pixels. */
 export async function decode(source: Buffer): Promise<Pixels> {
-  const { data, info } = await sharp(source).raw().toBuffer({ resolveWithObject: true })
+  const { data, info } = await (await loadSharp())(source).raw().toBuffer({ resolveWithObject: true })
   return { data, raw: { width: info.width, height: info.height, channels: info.channels } }
 }
 
 export async function encode(source: Pixels, out: ResolvedOutput, width: number, format: Variant['format']) {
-  const { data, info } = await open(source).resize({ width, withoutEnlargement: true })
+  const { data, info } = await (await open(source)).resize({ width, withoutEnlargement: true })
     .toFormat(format, format === 'avif' ? { quality: out.quality.avif, effort: out.avifEffort } : { quality: out.quality[format] })
     .toBuffer({ resolveWithObject: true })
   const variant: Variant = { format, width: info.width, height: info.height, file: `${width}.${EXT[format]}`, hash: sha256(data).slice(0, 10), bytes: data.length }
@@ -76,8 +75,8 @@ export async function encode(source: Pixels, out: ResolvedOutput, width: number,
 /** The dominant colour, and the placeholder the output asks for, from one small decode. */
 export async function summary(source: Pixels, kind: ResolvedOutput['placeholder']): Promise<Summary> {
   // stats() reads the whole input, so it runs on a 100-pixel copy.
-  const tiny = await open(source).resize(100, 100, { fit: 'inside' }).raw().toBuffer({ resolveWithObject: true })
-  const small = sharp(tiny.data, { raw: { width: tiny.info.width, height: tiny.info.height, channels: tiny.info.channels } })
+  const tiny = await (await open(source)).resize(100, 100, { fit: 'inside' }).raw().toBuffer({ resolveWithObject: true })
+  const small = (await loadSharp())(tiny.data, { raw: { width: tiny.info.width, height: tiny.info.height, channels: tiny.info.channels } })
   const { dominant } = await small.clone().stats()
   const color = `#${[dominant.r, dominant.g, dominant.b].map(c => c.toString(16).padStart(2, '0')).join('')}`
   if (kind === 'blur') {
@@ -86,6 +85,7 @@ export async function summary(source: Pixels, kind: ResolvedOutput['placeholder'
   }
   if (kind === 'thumbhash') {
     const { data, info } = await small.clone().ensureAlpha().raw().toBuffer({ resolveWithObject: true })
+    const { rgbaToThumbHash, thumbHashToDataURL } = await import('thumbhash')
     const hash = rgbaToThumbHash(info.width, info.height, data)
     return { color, placeholder: thumbHashToDataURL(hash), thumbhash: Buffer.from(hash).toString('base64') }
   }

@@ -1,6 +1,7 @@
 import type { ViteDevServer } from 'vite'
 import type { createSeedream } from './context'
 import type { BundlerState, DevHost } from './host'
+import os from 'node:os'
 import path from 'node:path'
 import pLimit from 'p-limit'
 import { SPEC_FILE } from './config'
@@ -14,7 +15,7 @@ import { createDevVariants } from './dev'
 export function createViteDev(state: BundlerState, seedream: ReturnType<typeof createSeedream>) {
   let server: ViteDevServer | undefined
   let variants: ReturnType<typeof createDevVariants> | undefined
-  const pool = pLimit(2)
+  const pool = pLimit(os.availableParallelism())
 
   /**
    * Hot-updates a module in every environment that has it. A module whose first transform is

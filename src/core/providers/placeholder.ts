@@ -1,7 +1,7 @@
 import type { PictureRequest } from '../spec'
 import type { Provider } from './types'
-import sharp from 'sharp'
 import { sha256 } from '../key'
+import { loadSharp } from '../lazy'
 
 const BASE = { '1K': 1024, '2K': 2048, '4K': 4096 } as const
 
@@ -45,7 +45,7 @@ export function placeholderProvider(): Provider {
     persistent: false,
     async generate(spec) {
       const images = await Promise.all(Array.from({ length: spec.picture.max_images }, async (_, i) => ({
-        data: await sharp(Buffer.from(placeholderSvg(spec.picture, i))).jpeg({ quality: 85 }).toBuffer(),
+        data: await (await loadSharp())(Buffer.from(placeholderSvg(spec.picture, i))).jpeg({ quality: 85 }).toBuffer(),
         format: 'jpeg' as const,
       })))
       return { images, requestIds: [] }
