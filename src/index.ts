@@ -3,7 +3,9 @@ import type { Options } from './core/options'
 import type { BundlerState } from './core/host'
 import { createUnplugin } from 'unplugin'
 import { createSeedream } from './core/context'
+import { RUNTIME_CODE } from './core/emit'
 import { buildSummary, createHost, esbuildConfigured, nativeLogger, viteConfigured, webpackConfigured } from './core/host'
+import { RUNTIME_ID } from './core/ids'
 import { createViteDev } from './core/vite-dev'
 
 export { defineConfig } from './core/config'
@@ -31,6 +33,8 @@ export const unpluginFactory: UnpluginFactory<Options | undefined> = (options = 
     load: {
       filter: { id: ID },
       handler(id) {
+        if (id === RUNTIME_ID)
+          return RUNTIME_CODE
         return state.serve ? seedream.loadDev(id, dev.host(id, file => this.addWatchFile(file))) : seedream.load(id, createHost(this, state))
       },
     },

@@ -50,7 +50,7 @@ afterEach(async () => {
 /** The image object a dev module exports, read from the code Vite serves. */
 async function exported(url: string): Promise<any> {
   const code = await (await fetch(`${base}${url}${url.includes('?') ? '&' : '?'}t=${Date.now()}`)).text()
-  const images = JSON.parse(code.match(/^const images = (\[.*\])\.map\(/m)![1]!)
+  const images = JSON.parse(code.match(/^const images = withHtml\((\[.*\]), alt, /m)![1]!)
   const alt = JSON.parse(code.match(/^const alt = (.*);$/m)![1]!)
   const prompt = JSON.parse(code.match(/^const prompt = (.*);$/m)![1]!)
   return { ...images[0], alt, prompt, images }

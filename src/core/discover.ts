@@ -9,7 +9,7 @@ import { SeedreamError, SpecError } from './errors'
 import { attachReferences } from './references'
 import { resolveSpec } from './spec'
 
-const IGNORE = ['**/node_modules/**', '**/.git/**', '**/.seedream/**']
+const IGNORE = ['**/node_modules/**', '**/.git/**', '**/.seedream/**', '**/dist/**']
 
 /** Every `*.seedream.{json,yaml,yml}` under the root, honouring .gitignore. */
 export function findSpecFiles(root: string): Promise<string[]> {
@@ -18,7 +18,7 @@ export function findSpecFiles(root: string): Promise<string[]> {
 
 /** Every `'…?seedream'` import in the project's source files, with the file it is in. */
 export async function findImports(root: string): Promise<Array<{ request: string, source: string }>> {
-  const sources = await globby('**/*.{js,mjs,cjs,jsx,ts,mts,cts,tsx,vue,svelte,astro,md,mdx}', { cwd: root, absolute: true, gitignore: true, ignore: [...IGNORE, '**/dist/**'] })
+  const sources = await globby('**/*.{js,mjs,cjs,jsx,ts,mts,cts,tsx,vue,svelte,astro,md,mdx}', { cwd: root, absolute: true, gitignore: true, ignore: IGNORE })
   const found: Array<{ request: string, source: string }> = []
   for (const source of sources) {
     const text = await readFile(source, 'utf8')
@@ -32,7 +32,18 @@ export async function findImports(root: string): Promise<Array<{ request: string
 export function createSpecs(opts: ResolvedOptions, providerFor: (spec: ResolvedSpec) => Provider) {
   const ctx = { provider: opts.provider, output: opts.output }
 
-  async function fromConfig(name: string): Promise<ResolvedSpec> {
+  /** The config does not change during a build: each named spec is resolved once. */
+  const named = new Map<string, Promise<ResolvedSpec>>()
+  function fromConfig(name: string): Promise<ResolvedSpec> {
+    if (!named.has(name)) {
+      const pending = resolveNamed(name)
+      named.set(name, pending)
+      pending.catch(() => named.delete(name))
+    }
+    return named.get(name)!
+  }
+
+  async function resolveNamed(name: string): Promise<ResolvedSpec> {
     if (!(name in opts.images)) {
       const known = Object.keys(opts.images)
       throw new SeedreamError(`No spec named "${name}"${opts.configPath ? ` in ${opts.configPath}` : ''}. `

@@ -1,6 +1,7 @@
 import type { ResolvedSpec } from './spec'
 import type { Variant, VariantSet } from './variants'
 import path from 'node:path'
+import { RUNTIME_REQUEST } from './ids'
 import { EXT, MIME } from './variants'
 
 /** Emits one asset (the cached variant at `sourcePath`) and returns a JavaScript expression for its URL. */
@@ -45,18 +46,26 @@ export async function emitPicture(set: VariantSet, spec: ResolvedSpec, assetsDir
 }
 
 /**
- * Module code that adds `html` (a `<picture>` element) to each picture object in `images`;
- * the URLs are only known when the module runs, so the markup is built there.
+ * Code shared by every `?seedream` module, served once as a virtual module: it adds `html` (a
+ * `<picture>` element) to each picture. URLs are only known when a module runs, so the markup
+ * is built there.
  */
+export const RUNTIME_CODE = `const esc = s => String(s).replace(/[&<>"]/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
+export function withHtml(images, alt, sizes, loading) {
+  return images.map(p => ({ ...p, html: '<picture>'
+    + p.sources.map(s => '<source type="' + s.type + '" srcset="' + esc(s.srcset) + '" sizes="' + esc(sizes) + '">').join('')
+    + '<img src="' + esc(p.src) + '" srcset="' + esc(p.srcset) + '" sizes="' + esc(sizes) + '" width="' + p.width + '" height="' + p.height
+    + '" alt="' + esc(alt) + '" loading="' + loading + '" decoding="async"></picture>' }));
+}
+`
+
+/** The head of a module: its pictures (a code expression) with their markup, its alt and prompt. */
 export function withMarkup(spec: ResolvedSpec, imagesExpression: string): string {
   const { sizes, loading } = spec.markup
-  return `const esc = s => String(s).replace(/[&<>"]/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
+  return `import { withHtml } from ${JSON.stringify(RUNTIME_REQUEST)};
 const alt = ${JSON.stringify(spec.alt)};
-const picture = p => '<picture>' + p.sources.map(s => '<source type="' + s.type + '" srcset="' + esc(s.srcset) + '" sizes="' + ${JSON.stringify(sizes)} + '">').join('')
-  + '<img src="' + esc(p.src) + '" srcset="' + esc(p.srcset) + '" sizes="' + ${JSON.stringify(sizes)} + '" width="' + p.width + '" height="' + p.height
-  + '" alt="' + esc(alt) + '" loading="${loading}" decoding="async"></picture>';
-const images = ${imagesExpression}.map(p => ({ ...p, html: picture(p) }));
-const prompt = ${JSON.stringify(spec.picture.prompt)};`
+const prompt = ${JSON.stringify(spec.picture.prompt)};
+const images = withHtml(${imagesExpression}, alt, ${JSON.stringify(sizes)}, ${JSON.stringify(loading)});`
 }
 
 /** The module's code: the first picture spread at the top, every picture in `images`. */

@@ -45,6 +45,8 @@ export interface BundlerState {
   outDir?: string
   assetsDir: string
   publicPath: string
+  /** Vite with an absolute `base` and no renderBuiltUrl: URLs are `base + fileName`, built here. */
+  directUrls?: boolean
   serve: boolean
   logger?: { info: (m: string) => void, warn: (m: string) => void }
 }
@@ -74,6 +76,10 @@ export function createHost(ctx: EmitContext, state: BundlerState): Host {
         return JSON.stringify(state.publicPath + fileName)
       }
       const ref = ctx.emitFile({ type: 'asset', fileName, source })
+      // Vite resolves each import.meta.ROLLUP_FILE_URL_* in JavaScript after bundling, which is
+      // the larger part of a warm build of many images; an absolute base needs none of it.
+      if (state.directUrls)
+        return JSON.stringify(state.publicPath + fileName)
       if (typeof ref === 'string')
         return `import.meta.ROLLUP_FILE_URL_${ref}`
       // webpack and Rspack resolve their public path at run time, `auto` included.
@@ -87,6 +93,7 @@ export function viteConfigured(state: BundlerState, config: ResolvedConfig): voi
     root: config.root,
     assetsDir: config.build.assetsDir,
     publicPath: config.base,
+    directUrls: /^(?:\/|https?:\/\/)/.test(config.base) && !config.experimental?.renderBuiltUrl,
     serve: config.command === 'serve',
     logger: {
       info: (m: string) => config.logger.info(`[seedream] ${m}`, { timestamp: true }),

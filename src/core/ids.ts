@@ -11,8 +11,15 @@ const FILE_PREFIX = '\0seedream-file:'
 export const fileId = (file: string) => `${FILE_PREFIX}${file.replace(/%/g, '%25').replace(/\.(\w+)$/, '%2E$1')}${QUERY}`
 const fileOfId = (bare: string) => decodeURIComponent(bare.slice(FILE_PREFIX.length))
 
+/** What every `?seedream` module imports its shared code from, and the id it resolves to. */
+// Path-like, since webpack refuses a request with a scheme it does not know (`virtual:`).
+export const RUNTIME_REQUEST = `/@seedream/runtime${QUERY}`
+export const RUNTIME_ID = `\0seedream-runtime${QUERY}`
+
 /** The id a `?seedream` import resolves to: one per named spec, one per spec file. */
 export function resolveSpecId(id: string, importer: string | undefined, root: string): string {
+  if (id === RUNTIME_REQUEST || id === RUNTIME_ID)
+    return RUNTIME_ID
   const bare = id.slice(0, -QUERY.length)
   // Vite's dev server hands back ids with the escape decoded: keep one id per file.
   if (bare.startsWith(FILE_PREFIX))

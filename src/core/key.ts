@@ -18,5 +18,13 @@ export const sha256 = (data: string | Uint8Array): string => createHash('sha256'
  * `alt`, the name and the output options do not change the picture, so they are left out.
  */
 export function cacheKey(spec: ResolvedSpec): string {
-  return sha256(canonicalJson({ v: KEY_VERSION, provider: spec.provider, picture: spec.picture }))
+  let key = keys.get(spec)
+  if (!key) {
+    key = sha256(canonicalJson({ v: KEY_VERSION, provider: spec.provider, picture: spec.picture }))
+    keys.set(spec, key)
+  }
+  return key
 }
+
+/** Resolved specs are not changed once made, so each one's key is computed once. */
+const keys = new WeakMap<ResolvedSpec, string>()

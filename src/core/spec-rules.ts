@@ -1,4 +1,5 @@
 import type { SpecIssue } from './errors'
+import { SpecError } from './errors'
 
 export const MODELS = ['seedream-4', 'seedream-4.5'] as const
 export const SIZES = ['1K', '2K', '4K', 'custom'] as const
@@ -80,4 +81,17 @@ export function checkOutput(raw: Record<string, unknown>, issues: SpecIssue[]): 
   integer('avifEffort', raw.avifEffort, 0, 9, issues)
   nonEmptyString('sizes', raw.sizes, issues)
   oneOf('loading', raw.loading, ['lazy', 'eager'], issues)
+}
+
+/** Checks the output fields of the global options, so a bad default fails like a bad spec. */
+export function checkGlobalOutput(raw: Record<string, unknown>, file?: string): void {
+  const issues: SpecIssue[] = []
+  checkOutput(raw, issues)
+  oneOf('provider', raw.provider, PROVIDERS, issues)
+  integer('concurrency', raw.concurrency, 1, 64, issues)
+  integer('retries', raw.retries, 0, 20, issues)
+  integer('timeout', raw.timeout, 1, 3_600_000, issues)
+  integer('lockStale', raw.lockStale, 2000, 3_600_000, issues)
+  if (issues.length)
+    throw new SpecError(issues, { file, spec: '(options)' })
 }

@@ -161,16 +161,3 @@ function resolveOutput(spec: SeedreamSpec, base: OutputOptions): ResolvedOutput 
     placeholder: spec.placeholder ?? base.placeholder ?? DEFAULT_OUTPUT.placeholder,
   }
 }
-
-/** Checks the output fields of the global options, so a bad default fails like a bad spec. */
-export function checkGlobalOutput(raw: Record<string, unknown>, file?: string): void {
-  const issues: SpecIssue[] = []
-  checkOutput(raw, issues)
-  oneOf('provider', raw.provider, PROVIDERS, issues)
-  integer('concurrency', raw.concurrency, 1, 64, issues)
-  integer('retries', raw.retries, 0, 20, issues)
-  integer('timeout', raw.timeout, 1, 3_600_000, issues)
-  integer('lockStale', raw.lockStale, 2000, 3_600_000, issues)
-  if (issues.length)
-    throw new SpecError(issues, { file, spec: '(options)' })
-}

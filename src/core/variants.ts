@@ -1,7 +1,8 @@
 import type { LimitFunction } from 'p-limit'
 import type { ResolvedOutput } from './options'
 import type { Original } from './originals'
-import { readFile, writeFile } from 'node:fs/promises'
+import { readFileSync } from 'node:fs'
+import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { loadSharp } from './lazy'
 import { writeDirAtomic } from './atomic'
@@ -9,7 +10,7 @@ import { canonicalJson, sha256 } from './key'
 
 export const MIME = { avif: 'image/avif', webp: 'image/webp', jpeg: 'image/jpeg', png: 'image/png' } as const
 export const EXT = { avif: 'avif', webp: 'webp', jpeg: 'jpg', png: 'png' } as const
-const VARIANTS_VERSION = 2
+const VARIANTS_VERSION = 3
 
 export interface Variant {
   format: keyof typeof MIME
@@ -43,7 +44,8 @@ export function targetWidths(requested: number[], originalWidth: number): number
 
 async function readManifest(dir: string): Promise<VariantSet | undefined> {
   try {
-    return { ...JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')), dir, made: false }
+    // Small, and read once per picture on every warm build: read at once (see Store.read).
+    return { ...JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')), dir, made: false }
   }
   catch {
     return undefined
@@ -92,6 +94,14 @@ export async function summary(source: Pixels, kind: ResolvedOutput['placeholder'
   return { color }
 }
 
+/** The canonical form of output settings, computed once per settings object. */
+const outputKeys = new WeakMap<ResolvedOutput, string>()
+function outputKey(out: ResolvedOutput): string {
+  if (!outputKeys.has(out))
+    outputKeys.set(out, canonicalJson(out))
+  return outputKeys.get(out)!
+}
+
 /**
  * The variants of one original, cached by (original hash, output options) so a warm build runs
  * no sharp work and never reads the original. A miss decodes the original once and feeds every
@@ -99,7 +109,7 @@ export async function summary(source: Pixels, kind: ResolvedOutput['placeholder'
  * each decode and encode goes through `pool`, both sized to the cores.
  */
 export async function makeVariants(original: Original, out: ResolvedOutput, cacheDir: string, pool: LimitFunction, slots: LimitFunction): Promise<VariantSet> {
-  const vkey = sha256(canonicalJson({ v: VARIANTS_VERSION, source: original.sha256, out }))
+  const vkey = sha256(`${VARIANTS_VERSION}|${original.sha256}|${outputKey(out)}`)
   const dir = path.join(cacheDir, vkey.slice(0, 20))
   const cached = await readManifest(dir)
   if (cached)
