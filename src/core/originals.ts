@@ -44,8 +44,8 @@ export function inMemory(images: GeneratedImage[]): Promise<Original[]> {
 
 /**
  * Finds or generates the originals of a spec: a store hit costs nothing; a miss passes the guard
- * (frozen, budget), takes the key's lock (shared with other processes), and goes through one
- * queue of bounded size. The same key in flight is shared, so it is paid for once.
+ * (frozen, budget), takes the key's lock (shared with other processes), and its call goes through
+ * one queue of bounded size. The same key in flight is shared, so it is paid for once.
  */
 export function createOriginals(ctx: OriginalsContext, inflight = new Map<string, Promise<OriginalSet>>()) {
   const { store, guard } = ctx
@@ -69,16 +69,17 @@ export function createOriginals(ctx: OriginalsContext, inflight = new Map<string
     if (hit)
       return hit
     guard.assertCanGenerate(spec, ctx.missing())
-    return queue(() => withKeyLock(store.dir, key, ctx.lockStale, () => stored(key), () => generate(spec, key, provider)))
+    return withKeyLock(store.dir, key, ctx.lockStale, () => stored(key), () => generate(spec, key, provider))
   }
 
   async function generate(spec: ResolvedSpec, key: string, provider: Provider): Promise<OriginalSet> {
     guard.reserve(spec)
     const finish = ctx.start(`generating "${spec.name}" with ${provider.name} ${spec.picture.model}`)
-    const result = await provider.generate(spec, undefined, {
+    // The queue bounds calls in flight, so a slot is held for the call alone, not for storing.
+    const result = await queue(() => provider.generate(spec, undefined, {
       onRetry: (error, attempt, delay) => ctx.warn(`"${spec.name}": ${error.message}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`),
       warn: ctx.warn,
-    }).catch((error) => {
+    })).catch((error) => {
       guard.release(spec)
       finish(`"${spec.name}" failed`)
       throw error
