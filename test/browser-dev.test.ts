@@ -1,0 +1,60 @@
+import type { Browser } from 'playwright-core'
+import type { ViteDevServer } from 'vite'
+import type { SegmindServer } from './servers/segmind'
+import { existsSync } from 'node:fs'
+import { writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { chromium } from 'playwright-core'
+import { createServer } from 'vite'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import seedream from '../src/vite'
+import { copyFixture, TEST_KEY } from './helpers'
+import { startSegmindServer } from './servers/segmind'
+
+const CHROMIUM = '/usr/bin/chromium'
+
+let api: SegmindServer
+let vite: ViteDevServer
+let browser: Browser
+
+describe.skipIf(!existsSync(CHROMIUM))('the dev server in Chromium', () => {
+  beforeAll(async () => {
+    api = await startSegmindServer({ keys: [TEST_KEY], latencyMs: 1500 })
+    const root = await copyFixture('vite-one')
+    await writeFile(path.join(root, 'src/main.js'), 'import hero from \'hero?seedream\'\ndocument.body.innerHTML = hero.html\n')
+    vite = await createServer({
+      root,
+      configFile: false,
+      logLevel: 'silent',
+      plugins: [seedream({ apiKey: TEST_KEY, apiUrl: api.url, widths: [128] })],
+      server: { host: '127.0.0.1', port: 0 },
+    })
+    await vite.listen()
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    })
+  }, 60_000)
+
+  afterAll(async () => {
+    await browser?.close()
+    await vite?.close()
+    await api?.close()
+  })
+
+  it('shows the placeholder at once, then swaps in the generated picture without reloading the page', async () => {
+    const page = await browser.newPage()
+    await page.goto(vite.resolvedUrls!.local[0]!, { waitUntil: 'load' })
+    await page.evaluate(() => { (window as any).__sameDocument = true })
+    const first = await page.$eval('img', img => img.getAttribute('src'))
+    expect(first).toMatch(/^\/@seedream\/[0-9a-f]{16}\/[0-9a-f]{8}\/128\.jpg$/)
+
+    await page.waitForFunction(old => document.querySelector('img')?.getAttribute('src') !== old, first, { timeout: 20_000 })
+    const after = await page.$eval('img', img => ({ src: img.getAttribute('src'), srcset: img.getAttribute('srcset') }))
+    expect(after.src).not.toBe(first)
+    expect(after.srcset).toContain(after.src)
+    expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true)
+    await page.waitForFunction(() => (document.querySelector('img') as HTMLImageElement).naturalWidth > 0)
+    expect(api.generations()).toHaveLength(1)
+  })
+})
