@@ -1,6 +1,6 @@
 import type { SegmindServer } from './servers/segmind'
 import { spawn } from 'node:child_process'
-import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { cp, mkdir, mkdtemp, readFile, symlink, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -8,6 +8,7 @@ import { listFiles, TEST_KEY } from './helpers'
 import { startSegmindServer } from './servers/segmind'
 
 const REPO = path.resolve(import.meta.dirname, '..')
+const TSC = path.join(REPO, 'node_modules/typescript/bin/tsc')
 
 /** Runs a command without blocking this process, so the loopback server keeps answering. */
 function run(cmd: string, args: string[], cwd: string, env: Record<string, string> = {}): Promise<string> {
@@ -30,27 +31,35 @@ beforeAll(async () => {
   const tarball = path.join(tmp, JSON.parse(packed.slice(packed.indexOf('[')))[0].filename)
   app = path.join(tmp, 'app')
   await cp(path.join(import.meta.dirname, 'app'), app, { recursive: true })
-  const { devDependencies } = JSON.parse(await readFile(path.join(REPO, 'package.json'), 'utf8'))
-  // Only packages the repo's own `npm ci` put in npm's cache: no registry is asked.
-  await run('npm', ['install', '--offline', '--no-audit', '--no-fund', tarball, `vite@${devDependencies.vite}`, `typescript@${devDependencies.typescript}`], app)
+  // Installed as npm would lay it out, without asking a registry: the tarball unpacked into
+  // node_modules, and only the dependencies it declares (plus vite and typescript) linked from
+  // the repo's own install. A dependency it forgot to declare cannot be found.
+  const pkg = path.join(app, 'node_modules/unplugin-seedream')
+  await mkdir(pkg, { recursive: true })
+  await run('tar', ['-xzf', tarball, '-C', pkg, '--strip-components=1'], app)
+  const { dependencies } = JSON.parse(await readFile(path.join(pkg, 'package.json'), 'utf8'))
+  for (const name of [...Object.keys(dependencies), 'vite', 'typescript']) {
+    await mkdir(path.dirname(path.join(app, 'node_modules', name)), { recursive: true })
+    await symlink(path.join(REPO, 'node_modules', name), path.join(app, 'node_modules', name), 'dir')
+  }
 }, 240_000)
 afterAll(() => server.close())
 
-describe('the npm pack tarball in a fresh app outside the repo', () => {
+describe('the npm pack tarball unpacked into a fresh app outside the repo', () => {
   it('builds with vite and a seedream.config.ts against the loopback server, and types imports and config', async () => {
-    const out = await run('npx', ['vite', 'build'], app, { SEGMIND_API_KEY: TEST_KEY, SEGMIND_API_URL: server.url })
+    const out = await run(process.execPath, [path.join(app, 'node_modules/vite/bin/vite.js'), 'build'], app, { SEGMIND_API_KEY: TEST_KEY, SEGMIND_API_URL: server.url })
     expect(out).toContain('[seedream] generated "hero"')
     expect(server.generations()).toHaveLength(1)
     const files = await listFiles(path.join(app, 'dist'))
     expect(files.filter(f => /^assets\/hero-\d+\.[0-9a-f]{10}\.(avif|webp|jpg)$/.test(f))).toHaveLength(6)
     for (const file of files)
       expect((await readFile(path.join(app, 'dist', file))).includes(TEST_KEY)).toBe(false)
-    await run('npx', ['tsc', '--noEmit', '-p', '.'], app)
-    await run('npx', ['tsc', '--noEmit', '-p', 'tsconfig.config.json'], app)
+    await run(process.execPath, [TSC, '--noEmit', '-p', '.'], app)
+    await run(process.execPath, [TSC, '--noEmit', '-p', 'tsconfig.config.json'], app)
   })
 
   it('fails type checking when a ?seedream import is misused', async () => {
     await writeFile(path.join(app, 'src/wrong.ts'), 'import hero from \'hero?seedream\'\nexport const n: number = hero.src\n')
-    await expect(run('npx', ['tsc', '--noEmit', '-p', '.'], app)).rejects.toThrow(/Type 'string' is not assignable to type 'number'/)
+    await expect(run(process.execPath, [TSC, '--noEmit', '-p', '.'], app)).rejects.toThrow(/Type 'string' is not assignable to type 'number'/)
   })
 })
