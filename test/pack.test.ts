@@ -1,6 +1,6 @@
 import type { SegmindServer } from './servers/segmind'
 import { spawn } from 'node:child_process'
-import { cp, mkdir, mkdtemp, readFile, symlink, writeFile } from 'node:fs/promises'
+import { cp, mkdir, mkdtemp, readdir, readFile, symlink, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -27,8 +27,8 @@ let app: string
 beforeAll(async () => {
   server = await startSegmindServer({ keys: [TEST_KEY] })
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'seedream-pack-'))
-  const packed = await run('npm', ['pack', '--json', '--pack-destination', tmp], REPO)
-  const tarball = path.join(tmp, JSON.parse(packed.slice(packed.indexOf('[')))[0].filename)
+  await run('npm', ['pack', '--pack-destination', tmp], REPO)
+  const tarball = path.join(tmp, (await readdir(tmp)).find(f => f.endsWith('.tgz'))!)
   app = path.join(tmp, 'app')
   await cp(path.join(import.meta.dirname, 'app'), app, { recursive: true })
   // Installed as npm would lay it out, without asking a registry: the tarball unpacked into
