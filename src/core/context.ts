@@ -14,9 +14,8 @@ import { redact } from './errors'
 import { createGuard } from './guard'
 import { cacheKey } from './key'
 import { resolveOptions } from './resolve-options'
-import { createOriginals, inMemory } from './originals'
+import { createOriginals } from './originals'
 import { createProviders } from './providers'
-import { placeholderProvider } from './providers/placeholder'
 import { createProgress } from './progress'
 import { checkGlobalOutput } from './spec-rules'
 import { Store } from './store'
@@ -132,8 +131,8 @@ export function createSeedream(userOptions: Options) {
       let set = await originals.cached(spec)
       if (!set) {
         dev.pending(scrubbed(() => originals.get(spec)))
-        const drawn = await placeholderProvider().generate(spec, undefined, {})
-        set = { key: '', images: await inMemory(drawn.images), generated: false, persistent: false }
+        // The same spec drawn offline: same size and ratio, never stored.
+        set = await originals.get({ ...spec, provider: 'placeholder' })
       }
       return devModuleCode(spec, await Promise.all(set.images.map(o => dev.picture(o, spec.output))))
     })

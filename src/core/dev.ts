@@ -8,8 +8,8 @@ import { createReadStream } from 'node:fs'
 import { access, mkdir, rename, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { formatRoles, withMarkup } from './emit'
-import { canonicalJson, sha256 } from './key'
-import { encode, EXT, MIME, summary, targetWidths } from './variants'
+import { sha256 } from './key'
+import { encode, EXT, MIME, outputKey, summary, targetWidths } from './variants'
 
 export const DEV_PREFIX = '@seedream/'
 
@@ -23,7 +23,7 @@ export function createDevVariants(cacheDir: string, pool: LimitFunction) {
   const summaries = new Map<string, Promise<Summary>>()
 
   async function picture(original: Original, out: ResolvedOutput, base: string) {
-    const id = `${original.sha256.slice(0, 16)}/${sha256(canonicalJson(out)).slice(0, 8)}`
+    const id = `${original.sha256.slice(0, 16)}/${sha256(outputKey(out)).slice(0, 8)}`
     sources.set(id, { original, out })
     const widths = targetWidths(out.widths, original.width)
     const url = (w: number, f: Variant['format']) => `${base}${DEV_PREFIX}${id}/${w}.${EXT[f]}`

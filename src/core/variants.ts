@@ -96,7 +96,7 @@ export async function summary(source: Pixels, kind: ResolvedOutput['placeholder'
 
 /** The canonical form of output settings, computed once per settings object. */
 const outputKeys = new WeakMap<ResolvedOutput, string>()
-function outputKey(out: ResolvedOutput): string {
+export function outputKey(out: ResolvedOutput): string {
   if (!outputKeys.has(out))
     outputKeys.set(out, canonicalJson(out))
   return outputKeys.get(out)!

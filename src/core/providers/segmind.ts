@@ -2,6 +2,7 @@ import type { Reference } from '../references'
 import type { PictureRequest, ResolvedSpec } from '../spec'
 import type { GenerateResult, Provider } from './types'
 import type { RetryPolicy } from './http'
+import { readFile } from 'node:fs/promises'
 import { HttpError, SeedreamError } from '../errors'
 import { toImage, withHint } from './answers'
 import { request } from './http'
@@ -51,7 +52,6 @@ export function segmindProvider(opts: SegmindOptions): Provider {
     return uploaded.get(ref.sha256)!
   }
   async function upload(ref: Extract<Reference, { kind: 'file' }>, signal?: AbortSignal): Promise<string> {
-    const { readFile } = await import('node:fs/promises')
     const form = new FormData()
     form.append('file', new Blob([await readFile(ref.file)], { type: ref.mime }), ref.rel.split('/').pop())
     const res = await request({ method: 'POST', url: opts.uploadUrl, headers: { 'x-api-key': opts.apiKey! }, body: form, policy: opts, signal, secrets: [opts.apiKey] }).catch(withHint)
