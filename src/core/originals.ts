@@ -69,6 +69,7 @@ export function createOriginals(ctx: OriginalsContext, inflight = new Map<string
     if (hit)
       return hit
     guard.assertCanGenerate(spec, ctx.missing())
+    provider.assertReady?.(spec)
     return withKeyLock(store.dir, key, ctx.lockStale, () => stored(key), () => generate(spec, key, provider))
   }
 

@@ -40,6 +40,10 @@ export function arkProvider(host: ResolvedHost, policy: RetryPolicy): Provider {
   return {
     name: 'ark',
     persistent: true,
+    assertReady(spec) {
+      if (!host.apiKey)
+        throw missingKey(spec, 'ark', host.keyVariable)
+    },
     check(spec): SpecIssue[] {
       const issues: SpecIssue[] = []
       if (spec.picture.aspect_ratio === 'match_input_image')
@@ -49,8 +53,6 @@ export function arkProvider(host: ResolvedHost, policy: RetryPolicy): Provider {
       return issues
     },
     async generate(spec, signal, events): Promise<GenerateResult> {
-      if (!host.apiKey)
-        throw missingKey(spec, 'ark', host.keyVariable)
       const url = `${host.apiUrl}/images/generations`
       const refs = await referenceInputs(spec.references)
       const p = spec.picture

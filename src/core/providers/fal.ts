@@ -34,9 +34,11 @@ export function falProvider(host: ResolvedHost, policy: RetryPolicy): Provider {
   return {
     name: 'fal',
     persistent: true,
-    async generate(spec, signal, events): Promise<GenerateResult> {
+    assertReady(spec) {
       if (!host.apiKey)
         throw missingKey(spec, 'fal', host.keyVariable)
+    },
+    async generate(spec, signal, events): Promise<GenerateResult> {
       const headers = { 'authorization': `Key ${host.apiKey}`, 'content-type': 'application/json' }
       const call = (method: 'GET' | 'POST', url: string, body?: object) =>
         request({ method, url, headers, body: body && JSON.stringify(body), policy, signal, secrets: [host.apiKey], onRetry: events.onRetry })

@@ -31,12 +31,14 @@ export function replicateProvider(host: ResolvedHost, policy: RetryPolicy): Prov
   return {
     name: 'replicate',
     persistent: true,
+    assertReady(spec) {
+      if (!host.apiKey)
+        throw missingKey(spec, 'replicate', host.keyVariable)
+    },
     check(spec): SpecIssue[] {
       return spec.picture.seed === undefined ? [] : [{ field: 'seed', message: 'provider "replicate" takes no seed for Seedream 4.x: remove it, or use segmind or fal' }]
     },
     async generate(spec, signal, events): Promise<GenerateResult> {
-      if (!host.apiKey)
-        throw missingKey(spec, 'replicate', host.keyVariable)
       const headers = { 'authorization': `Bearer ${host.apiKey}`, 'content-type': 'application/json', 'prefer': 'wait' }
       const call = (method: 'GET' | 'POST', url: string, body?: object) =>
         request({ method, url, headers, body: body && JSON.stringify(body), policy, signal, secrets: [host.apiKey], onRetry: events.onRetry })

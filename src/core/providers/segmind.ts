@@ -67,9 +67,11 @@ export function segmindProvider(opts: SegmindOptions): Provider {
   return {
     name: 'segmind',
     persistent: true,
-    async generate(spec: ResolvedSpec, signal, events): Promise<GenerateResult> {
+    assertReady(spec) {
       if (!opts.apiKey)
         throw new SeedreamError(MISSING_KEY, { spec: spec.name, file: spec.file }, 'SEEDREAM_NO_KEY')
+    },
+    async generate(spec: ResolvedSpec, signal, events): Promise<GenerateResult> {
       const refs = spec.references && await Promise.all(spec.references.map(r => urlOf(r, signal)))
       const p = spec.picture
       // Several pictures of 4.5 come from one v2 job, which keeps a sequential series coherent;

@@ -23,6 +23,8 @@ export interface GenerateEvents {
 /** What every provider offers: one spec in, its pictures out. */
 export interface Provider {
   name: string
+  /** Throws when a call cannot be made at all (no key): before any lock, budget or progress line. */
+  assertReady?: (spec: ResolvedSpec) => void
   /** What this host cannot express in a spec, found before any request. */
   check?: (spec: ResolvedSpec) => SpecIssue[]
   /** Whether its pictures are real and may be stored as originals. */
