@@ -38,8 +38,9 @@ export const unpluginFactory: UnpluginFactory<Options | undefined> = (options = 
         return state.serve ? seedream.loadDev(id, dev.host(id, file => this.addWatchFile(file))) : seedream.load(id, createHost(this, state))
       },
     },
-    buildEnd() {
-      if (!state.serve)
+    // Rollup and Vite pass the build's error: a failed build gets its error, not a summary.
+    buildEnd(...args: unknown[]) {
+      if (!state.serve && !args[0])
         state.logger?.info(buildSummary(seedream.stats()))
     },
     webpack: compiler => webpackConfigured(state, compiler),
