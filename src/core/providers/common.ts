@@ -1,24 +1,16 @@
 import type { Reference } from '../references'
-import type { PictureRequest, ResolvedSpec } from '../spec'
+import type { ResolvedSpec } from '../spec'
 import type { RetryPolicy } from './http'
 import type { GenerateEvents, GeneratedImage } from './types'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { HttpError, SeedreamError } from '../errors'
 import { dataUri } from '../references'
-import { PIXELS_45 } from '../spec-rules'
+import { predictedSize } from '../geometry'
 import { toImage } from './answers'
 import { request } from './http'
-import { requestedSize } from './placeholder'
 
-/** Explicit pixels for hosts that take no aspect ratio; seedream-4.5's minimum area is met by scaling up. */
-export function pixelSize(p: PictureRequest): { width: number, height: number } {
-  const { width, height } = requestedSize(p)
-  const area = width * height
-  if (p.model !== 'seedream-4.5' || area >= PIXELS_45.min)
-    return { width, height }
-  const k = Math.sqrt(PIXELS_45.min / area)
-  return { width: Math.ceil((width * k) / 16) * 16, height: Math.ceil((height * k) / 16) * 16 }
-}
+/** Explicit pixels for hosts that take no aspect ratio: seedream-4.5's minimum area is met by scaling up. */
+export const pixelSize = predictedSize
 
 export function missingKey(spec: ResolvedSpec, provider: string, variable: string): SeedreamError {
   return new SeedreamError(`${variable} is not set, so "${spec.name}" cannot be generated with ${provider}. `

@@ -1,19 +1,8 @@
 import type { PictureRequest } from '../spec'
 import type { Provider } from './types'
 import { sha256 } from '../key'
+import { requestedSize } from '../geometry'
 import { loadSharp } from '../lazy'
-
-const BASE = { '1K': 1024, '2K': 2048, '4K': 4096 } as const
-
-/** The size a spec asks for; `match_input_image` has no input to match offline, so it is square. */
-export function requestedSize(p: PictureRequest): { width: number, height: number } {
-  if (p.size === 'custom')
-    return { width: p.width!, height: p.height! }
-  const base = BASE[p.size]
-  const [a, b] = /^\d+:\d+$/.test(p.aspect_ratio) ? p.aspect_ratio.split(':').map(Number) as [number, number] : [1, 1]
-  const other = (n: number) => Math.round((base * n) / 64) * 64
-  return a >= b ? { width: base, height: other(b / a) } : { width: other(a / b), height: base }
-}
 
 const escapeXml = (s: string) => s.replace(/[<>&"']/g, c => `&#${c.charCodeAt(0)};`)
 
