@@ -1,4 +1,5 @@
 import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
 import path from 'node:path'
 
 /**
@@ -21,4 +22,21 @@ export async function writeDirAtomic(target: string, fill: (tmpDir: string) => P
       return false
     throw error
   }
+}
+
+/**
+ * Like writeDirAtomic, but an existing `target` (a corrupt entry) is replaced: it is renamed
+ * aside, the new folder renamed in, then the old one removed. Readers see the old folder, no
+ * folder for an instant, or the new one; never a mix.
+ */
+export async function replaceDirAtomic(target: string, fill: (tmpDir: string) => Promise<void>): Promise<void> {
+  if (await writeDirAtomic(target, fill))
+    return
+  const aside = path.join(path.dirname(target), `.tmp-old-${path.basename(target)}-${randomBytes(4).toString('hex')}`)
+  await rename(target, aside).catch((error) => {
+    if (error?.code !== 'ENOENT')
+      throw error
+  })
+  await writeDirAtomic(target, fill)
+  await rm(aside, { recursive: true, force: true })
 }
