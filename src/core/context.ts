@@ -10,19 +10,20 @@ import { devModuleCode } from './dev'
 import { createSpecs } from './discover'
 import { emitPicture, moduleCode } from './emit'
 import { parseSpecId, resolveSpecId } from './ids'
-import { redact } from './errors'
+import { addSecrets, redact } from './errors'
 import { createGuard } from './guard'
 import { cacheKey } from './key'
 import { resolveOptions } from './resolve-options'
 import { createOriginals } from './originals'
 import { createProviders } from './providers'
 import { createProgress } from './progress'
-import { checkGlobalOutput } from './spec-rules'
+import { checkOptions } from './option-rules'
 import { Store } from './store'
 import { makeVariants } from './variants'
 
 /** The whole pipeline of one plugin instance: spec -> key -> store/provider -> variants -> module code. */
-export function createSeedream(userOptions: Options) {
+/** `repair`: the CLI's `generate --repair`, which generates corrupt entries again and replaces them. */
+export function createSeedream(userOptions: Options, run: { repair?: boolean } = {}) {
   let opts: ResolvedOptions
   let specs: ReturnType<typeof createSpecs>
   let originals: ReturnType<typeof createOriginals>
@@ -37,7 +38,6 @@ export function createSeedream(userOptions: Options) {
   const sharpPool = pLimit(1)
   const decodedSlots = pLimit(1)
   let providerFor: (spec: ResolvedSpec) => Provider
-  const secrets = () => [opts?.apiKey, userOptions.apiKey, process.env.SEGMIND_API_KEY, ...Object.values(opts?.hosts ?? {}).map(h => h.apiKey)]
 
   /**
    * Every check before any request: options, every named spec, every spec file under the root;
@@ -54,8 +54,9 @@ export function createSeedream(userOptions: Options) {
       log = logger
     const base = path.resolve(userOptions.root ?? root)
     const { config, file } = userOptions.configFile === false ? { config: {} } : await loadConfig(base)
-    checkGlobalOutput({ ...config, ...userOptions } as Record<string, unknown>, file)
+    checkOptions(userOptions, config, file)
     opts = resolveOptions(userOptions, config, base, file)
+    addSecrets(opts.apiKey, ...Object.values(opts.hosts).map(h => h.apiKey))
     providerFor = createProviders(opts)
     specs = createSpecs(opts, providerFor)
     stats = { generated: 0, reused: 0, variantsMade: 0, variantsReused: 0, bytesEmitted: 0, spend: 0 }
@@ -63,21 +64,25 @@ export function createSeedream(userOptions: Options) {
     decodedSlots.concurrency = opts.sharpConcurrency
     store = new Store(opts.cacheDir)
     const known = await specs.all()
-    const stored = await Promise.all(known.map(s => providerFor(s).persistent ? store.read(cacheKey(s)) : true))
+    // A corrupt entry is not a miss: its spec's load names it and the fix, and pays nothing.
+    const stored = await Promise.all(known.map(s => providerFor(s).persistent ? store.read(cacheKey(s)).catch(() => true) : true))
     missing = known.filter((_, i) => !stored[i])
     guard = createGuard(opts.frozen, opts.budget, opts.prices)
     if (mode === 'build')
       guard.precheck(missing)
-    const progress = createProgress(m => log.info(redact(m, secrets())), Boolean(process.stderr.isTTY))
+    const progress = createProgress(m => log.info(redact(m)), Boolean(process.stderr.isTTY))
     originals = createOriginals({
       store,
       providerFor,
       concurrency: opts.concurrency,
       guard,
       lockStale: opts.lockStale,
+      maxImageBytes: opts.maxImageBytes,
+      repair: run.repair,
       missing: () => missing,
       start: progress.start,
-      warn: m => log.warn(redact(m, secrets())),
+      info: m => log.info(redact(m)),
+      warn: m => log.warn(redact(m)),
     }, inflight)
   }
 
@@ -106,8 +111,8 @@ export function createSeedream(userOptions: Options) {
       return await work()
     }
     catch (error: any) {
-      error.message = redact(String(error.message), secrets())
-      error.stack = redact(String(error.stack), secrets())
+      error.message = redact(String(error.message))
+      error.stack = redact(String(error.stack))
       throw error
     }
   }
@@ -117,7 +122,7 @@ export function createSeedream(userOptions: Options) {
       return
     stats[set.generated ? 'generated' : 'reused']++
     if (set.generated)
-      stats.spend += guard.priceOf(spec)
+      stats.spend += set.cost ?? guard.priceOf(spec)
     stats.remainingCredits = set.remainingCredits ?? stats.remainingCredits
   }
 

@@ -5,11 +5,11 @@ export interface ErrorPlace {
   field?: string
 }
 
-/** A problem with the user's input or environment; raised before any request is made. */
+/** A problem with the user's input, environment or store; its message never carries a key. */
 export class SeedreamError extends Error {
   override name = 'SeedreamError'
   constructor(message: string, readonly place: ErrorPlace = {}, readonly code = 'SEEDREAM_ERROR') {
-    super(message)
+    super(redact(message))
   }
 }
 
@@ -29,27 +29,60 @@ export class SpecError extends SeedreamError {
   }
 }
 
+export interface HttpErrorOptions {
+  /** Worth sending again: the exchange is known not to have been billed (429, 5xx) or is a read. */
+  retryable?: boolean
+  /** The request reached the provider and may have been billed, but no usable answer came back. */
+  mayBeBilled?: boolean
+  retryAfterMs?: number
+  cause?: unknown
+}
+
 /** A failed HTTP exchange with a provider; the message carries method, URL and status like ofetch's. */
 export class HttpError extends Error {
   override name = 'HttpError'
+  readonly retryable: boolean
+  readonly mayBeBilled: boolean
+  readonly retryAfterMs?: number
   constructor(
     readonly method: string,
     readonly url: string,
     readonly status: number | undefined,
     readonly detail: string,
-    readonly retryable: boolean,
-    readonly retryAfterMs?: number,
+    options: HttpErrorOptions = {},
   ) {
-    super(`[${method}] ${url}: ${status ?? 'network error'} ${detail}`.trim())
+    super(redact(`[${method}] ${url}: ${status ?? 'network error'} ${detail}`.trim()), { cause: options.cause })
+    this.retryable = options.retryable ?? false
+    this.mayBeBilled = options.mayBeBilled ?? false
+    this.retryAfterMs = options.retryAfterMs
   }
 }
 
-/** Removes every secret from a text; applied to anything that may reach a log or an error. */
-export function redact(text: string, secrets: Array<string | undefined>): string {
+/**
+ * Every key this process knows, so that one function scrubs them from anything that may reach a
+ * log, an error, the CLI's output or a file: keys are registered where options are resolved.
+ */
+const secrets = new Set<string>()
+
+export function addSecrets(...values: Array<string | undefined>): void {
+  for (const value of values) {
+    if (value && value.length >= 4)
+      secrets.add(value)
+  }
+}
+
+/** Removes every registered secret (and `extra`) from a text. */
+export function redact(text: string, extra: Array<string | undefined> = []): string {
   let out = text
-  for (const secret of secrets) {
+  for (const secret of [...secrets, ...extra]) {
     if (secret && secret.length >= 4)
       out = out.split(secret).join('***')
   }
   return out
+}
+
+/** At most `max` characters of a text, cut after redaction so no part of a key survives the cut. */
+export function excerpt(text: string, max: number): string {
+  const clean = redact(text).replace(/\s+/g, ' ').trim()
+  return clean.length > max ? `${clean.slice(0, max)}…` : clean
 }

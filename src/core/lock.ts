@@ -1,12 +1,18 @@
-import { mkdir, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import lockfile from 'proper-lockfile'
 
-/** Lock folders and temporary entries are never committed. */
+const TRANSIENT = ['.locks/', '.tmp-*', '.jobs/']
+
+/** Lock folders, temporary entries and job journals are never committed. */
 async function ignoreTransient(cacheDir: string): Promise<void> {
   await mkdir(path.join(cacheDir, '.locks'), { recursive: true })
-  await writeFile(path.join(cacheDir, '.gitignore'), '.locks/\n.tmp-*\n', { flag: 'wx' }).catch(() => {})
+  const file = path.join(cacheDir, '.gitignore')
+  const lines = (await readFile(file, 'utf8').catch(() => '')).split('\n')
+  const missing = TRANSIENT.filter(l => !lines.includes(l))
+  if (missing.length)
+    await writeFile(file, `${[...lines.filter(Boolean), ...missing].join('\n')}\n`)
 }
 
 /**

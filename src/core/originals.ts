@@ -1,11 +1,16 @@
 import type { Guard } from './guard'
-import type { GeneratedImage, Provider } from './providers/types'
+import type { GeneratedImage, GenerateResult, Provider } from './providers/types'
 import type { ResolvedSpec } from './spec'
 import type { EntryMeta, OriginalImage, Store } from './store'
 import pLimit from 'p-limit'
+import { HttpError, SeedreamError } from './errors'
+import { journalDir, openJournal } from './journal'
 import { cacheKey, sha256 } from './key'
 import { loadSharp } from './lazy'
 import { withKeyLock } from './lock'
+import { CorruptEntry } from './store'
+import type { VerifiedImage } from './verify'
+import { UnusablePicture, verifyPicture } from './verify'
 
 /** An original picture, with its bytes loaded only when a variant must be made. */
 export interface Original extends OriginalImage {
@@ -20,6 +25,8 @@ export interface OriginalSet {
   /** False for offline placeholders, which are never stored. */
   persistent: boolean
   remainingCredits?: number
+  /** What the host said it charged, where it said. */
+  cost?: number
 }
 
 export interface OriginalsContext {
@@ -28,18 +35,39 @@ export interface OriginalsContext {
   concurrency: number
   guard: Guard
   lockStale: number
+  maxImageBytes: number
+  /** Generate corrupt entries again and replace them (`seedream generate --repair`), instead of failing. */
+  repair?: boolean
   /** Known specs without an image, for the frozen-mode message. */
   missing: () => ResolvedSpec[]
   start: (label: string) => (outcome: string) => void
+  info: (message: string) => void
   warn: (message: string) => void
 }
 
-/** Originals held in memory: just generated, or offline placeholders. */
+export const REPAIR_COMMAND = 'npx seedream generate --repair'
+
+/** Originals held in memory: offline placeholders. */
 export function inMemory(images: GeneratedImage[]): Promise<Original[]> {
   return Promise.all(images.map(async (img, i) => {
     const { width = 0, height = 0 } = await (await loadSharp())(img.data).metadata()
     return { file: `${i}.${img.format}`, format: img.format, width, height, bytes: img.data.length, sha256: sha256(img.data), load: async () => img.data }
   }))
+}
+
+/** A corrupt entry named with the spec that needs it and the command that fixes it. */
+function corruptFor(spec: ResolvedSpec, error: CorruptEntry): SeedreamError {
+  return new SeedreamError(`"${spec.name}"${spec.file ? ` (${spec.file})` : ''}: ${error.message} Nothing was generated, so nothing was paid. `
+    + `Restore the folder from git, or run \`${REPAIR_COMMAND}\` to generate it again (paid) and replace it.`, { spec: spec.name, file: spec.file }, 'SEEDREAM_CORRUPT_ENTRY')
+}
+
+/** Why a generation failed, saying when a picture was paid for and lost. */
+function failureOf(spec: ResolvedSpec, provider: string, error: unknown): unknown {
+  if (error instanceof UnusablePicture)
+    return new SeedreamError(`"${spec.name}": ${provider} returned a picture that ${error.message}. It was billed and is not stored; building again pays for a new one.`, { spec: spec.name, file: spec.file }, 'SEEDREAM_BAD_PICTURE')
+  if (error instanceof HttpError && error.mayBeBilled)
+    error.message += ` — "${spec.name}" may have been billed for this call; it was not sent again, so as not to pay twice. Check your balance (npx seedream status), then build again to try once more.`
+  return error
 }
 
 /**
@@ -51,12 +79,19 @@ export function createOriginals(ctx: OriginalsContext, inflight = new Map<string
   const { store, guard } = ctx
   const queue = pLimit(ctx.concurrency)
 
-  async function stored(key: string): Promise<OriginalSet | undefined> {
-    const entry = await store.read(key)
+  async function stored(spec: ResolvedSpec, key: string): Promise<OriginalSet | undefined> {
+    const entry = await store.read(key).catch((error) => {
+      if (error instanceof CorruptEntry && !ctx.repair)
+        throw corruptFor(spec, error)
+      if (!(error instanceof CorruptEntry))
+        throw error
+    })
     if (!entry)
       return undefined
-    const images = entry.meta.images.map((img, i) => ({ ...img, load: () => store.readImage(entry, i) }))
-    return { key, images, generated: false, persistent: true }
+    const load = (i: number) => store.readImage(entry, i).catch((error) => {
+      throw error instanceof CorruptEntry ? corruptFor(spec, error) : error
+    })
+    return { key, images: entry.meta.images.map((img, i) => ({ ...img, load: () => load(i) })), generated: false, persistent: true }
   }
 
   async function find(spec: ResolvedSpec, key: string): Promise<OriginalSet> {
@@ -65,51 +100,66 @@ export function createOriginals(ctx: OriginalsContext, inflight = new Map<string
       const drawn = await provider.generate(spec, undefined, {})
       return { key, images: await inMemory(drawn.images), generated: false, persistent: false }
     }
-    const hit = await stored(key)
+    const hit = await stored(spec, key)
     if (hit)
       return hit
     guard.assertCanGenerate(spec, ctx.missing())
     provider.assertReady?.(spec)
-    return withKeyLock(store.dir, key, ctx.lockStale, () => stored(key), () => generate(spec, key, provider))
+    return withKeyLock(store.dir, key, ctx.lockStale, () => stored(spec, key), () => generate(spec, key, provider))
   }
 
   async function generate(spec: ResolvedSpec, key: string, provider: Provider): Promise<OriginalSet> {
     guard.reserve(spec)
     const finish = ctx.start(`generating "${spec.name}" with ${provider.name} ${spec.picture.model}`)
+    const journal = await openJournal(journalDir(store.dir, key), spec, ctx.maxImageBytes, ctx.warn)
     // The queue bounds calls in flight, so a slot is held for the call alone, not for storing.
     const result = await queue(() => provider.generate(spec, undefined, {
       onRetry: (error, attempt, delay) => ctx.warn(`"${spec.name}": ${error.message}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`),
       warn: ctx.warn,
+      info: ctx.info,
+      journal,
     })).catch((error) => {
-      guard.release(spec)
+      // Only what is known not to have been billed is given back to the budget.
+      if (!(error instanceof UnusablePicture) && !(error instanceof HttpError && error.mayBeBilled))
+        guard.release(spec)
       finish(`"${spec.name}" failed`)
-      throw error
+      throw failureOf(spec, provider.name, error)
     })
-    const images = await inMemory(result.images)
+    const meta = await save(spec, key, provider.name, result)
+    await journal.clear()
+    const credits = result.remainingCredits === undefined ? '' : ` (${result.remainingCredits} credits left)`
+    finish(`generated "${spec.name}"${credits}`)
+    const images = meta.images.map((img, i) => ({ ...img, load: async () => result.images[i]!.data }))
+    return { key, images, generated: true, persistent: true, remainingCredits: result.remainingCredits, cost: result.cost }
+  }
+
+  /** Stores a generation's pictures, each verified (providers without a journal are checked here). */
+  async function save(spec: ResolvedSpec, key: string, provider: string, result: GenerateResult): Promise<EntryMeta> {
+    const verified = await Promise.all(result.images.map(img => 'sha256' in img ? img as VerifiedImage : verifyPicture(img, spec, ctx.maxImageBytes)))
+      .catch((error) => { throw failureOf(spec, provider, error) })
     const meta: EntryMeta = {
       key,
       name: spec.name,
       source: spec.file,
-      provider: provider.name,
+      provider,
       model: spec.picture.model,
       picture: spec.picture,
       created: new Date().toISOString(),
       requestIds: result.requestIds,
       remainingCredits: result.remainingCredits,
+      cost: result.cost,
       seed: result.seed ?? spec.picture.seed,
-      images: images.map(({ load, ...img }) => img),
+      images: verified.map((img, i) => ({ file: `${i}.${img.format}`, format: img.format, width: img.width, height: img.height, bytes: img.data.length, sha256: img.sha256 })),
     }
-    await store.write(meta, result.images.map(img => img.data))
-    const credits = result.remainingCredits === undefined ? '' : ` (${result.remainingCredits} credits left)`
-    finish(`generated "${spec.name}"${credits}`)
-    return { key, images, generated: true, persistent: true, remainingCredits: result.remainingCredits }
+    await store.write(meta, verified.map(img => img.data), ctx.repair)
+    return meta
   }
 
   return {
     dir: store.dir,
     /** The originals if they cost nothing now (stored, or drawn offline); undefined if a call is needed. */
     async cached(spec: ResolvedSpec): Promise<OriginalSet | undefined> {
-      return ctx.providerFor(spec).persistent ? stored(cacheKey(spec)) : this.get(spec)
+      return ctx.providerFor(spec).persistent ? stored(spec, cacheKey(spec)) : this.get(spec)
     },
     get(spec: ResolvedSpec): Promise<OriginalSet> {
       const key = cacheKey(spec)

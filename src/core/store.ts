@@ -1,9 +1,12 @@
 import type { DetectedFormat } from './image-type'
 import type { PictureRequest } from './spec'
-import { readFileSync } from 'node:fs'
-import { readdir, readFile, writeFile } from 'node:fs/promises'
+import { lstatSync, readFileSync } from 'node:fs'
+import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
-import { writeDirAtomic } from './atomic'
+import { replaceDirAtomic, writeDirAtomic } from './atomic'
+import { SeedreamError } from './errors'
+import { writeFile } from 'node:fs/promises'
+import { sha256 } from './key'
 
 /** One original picture of an entry, with what later steps need so they never re-read it. */
 export interface OriginalImage {
@@ -27,6 +30,8 @@ export interface EntryMeta {
   created: string
   requestIds: string[]
   remainingCredits?: number
+  /** What the host said it charged, where it said. */
+  cost?: number
   seed?: number
   images: OriginalImage[]
 }
@@ -34,6 +39,36 @@ export interface EntryMeta {
 export interface Entry {
   dir: string
   meta: EntryMeta
+}
+
+/** An entry folder that cannot be used as it is: a build names it instead of paying again. */
+export class CorruptEntry extends SeedreamError {
+  constructor(readonly dir: string, readonly reason: string) {
+    super(`The stored entry ${dir} is corrupt: ${reason}.`, {}, 'SEEDREAM_CORRUPT_ENTRY')
+  }
+}
+
+const FILE = /^\d+\.(?:jpeg|png|webp|avif|gif)$/
+const FORMATS = new Set(['jpeg', 'png', 'webp', 'avif', 'gif'])
+const positive = (n: unknown) => Number.isInteger(n) && (n as number) > 0
+
+/** What is wrong with a meta.json read from disk, or undefined; its files are checked by size. */
+function problemOf(meta: any, key: string, dir: string): string | undefined {
+  if (typeof meta !== 'object' || meta === null)
+    return 'meta.json is not an object'
+  if (meta.key !== key)
+    return `meta.json names key ${JSON.stringify(meta.key)}, not ${key}`
+  if (!Array.isArray(meta.images) || !meta.images.length)
+    return 'meta.json lists no image'
+  for (const img of meta.images) {
+    if (!FILE.test(img?.file) || !FORMATS.has(img.format) || !positive(img.width) || !positive(img.height) || !positive(img.bytes) || !/^[0-9a-f]{64}$/.test(img.sha256))
+      return `meta.json describes an image badly: ${JSON.stringify(img)}`
+    let stat
+    try { stat = lstatSync(path.join(dir, img.file)) } catch { return `${img.file} is missing` }
+    if (!stat.isFile() || stat.size !== img.bytes)
+      return `${img.file} is ${stat.isFile() ? `${stat.size} bytes, not the ${img.bytes} meta.json records` : 'not a regular file'}`
+  }
+  return undefined
 }
 
 /** The committed store of originals: `<cacheDir>/<key prefix>/{meta.json, 0.jpeg, …}`. */
@@ -47,53 +82,74 @@ export class Store {
     return path.join(this.dir, key.slice(0, 16))
   }
 
-  /** The entry for a key, or undefined; a folder without meta.json is not an entry. */
+  /**
+   * The entry for a key, undefined when there is no folder, or a CorruptEntry thrown: meta.json
+   * and each file's size are checked here (cheap); each file's hash when its bytes are read.
+   */
   async read(key: string): Promise<Entry | undefined> {
-    const dir = this.entryDir(key)
     if (this.hits.has(key))
       return this.hits.get(key)
+    const dir = this.entryDir(key)
+    let text: string
     try {
       // A few hundred bytes: read at once rather than through the thread pool, which a warm
       // build of a thousand images would otherwise queue on.
-      const meta = JSON.parse(readFileSync(path.join(dir, 'meta.json'), 'utf8')) as EntryMeta
-      if (meta.key !== key)
-        return undefined
-      this.hits.set(key, { dir, meta })
-      return { dir, meta }
+      text = readFileSync(path.join(dir, 'meta.json'), 'utf8')
     }
     catch (error: any) {
-      if (error?.code === 'ENOENT')
-        return undefined
-      throw new Error(`The seedream cache entry ${dir} is unreadable (${error.message}); delete that folder to regenerate it.`)
+      if (error?.code !== 'ENOENT')
+        throw new CorruptEntry(dir, `meta.json cannot be read (${error.code ?? error.message})`)
+      try { lstatSync(dir) } catch { return undefined }
+      throw new CorruptEntry(dir, 'it has no meta.json')
     }
+    let meta: EntryMeta
+    try { meta = JSON.parse(text) } catch { throw new CorruptEntry(dir, 'meta.json is not valid JSON') }
+    const problem = problemOf(meta, key, dir)
+    if (problem)
+      throw new CorruptEntry(dir, problem)
+    this.hits.set(key, { dir, meta })
+    return { dir, meta }
   }
 
-  /** Writes images and meta.json together; meta.json is written last, inside the atomic folder. */
-  async write(meta: EntryMeta, data: Uint8Array[]): Promise<Entry> {
+  /** Writes images and meta.json together; `replace` swaps out a corrupt folder in one rename. */
+  async write(meta: EntryMeta, data: Uint8Array[], replace = false): Promise<Entry> {
     const dir = this.entryDir(meta.key)
-    const won = await writeDirAtomic(dir, async (tmp) => {
+    const fill = async (tmp: string) => {
       await Promise.all(meta.images.map((img, i) => writeFile(path.join(tmp, img.file), data[i]!)))
       await writeFile(path.join(tmp, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`)
-    })
-    return won ? { dir, meta } : (await this.read(meta.key)) ?? { dir, meta }
+    }
+    this.hits.delete(meta.key)
+    if (replace)
+      await replaceDirAtomic(dir, fill)
+    else if (!await writeDirAtomic(dir, fill))
+      return (await this.read(meta.key))! // another process stored the same key first: its entry wins
+    return { dir, meta }
   }
 
-  /** Every entry in the store, and the leftovers of killed writes (`.tmp-*` folders). */
-  async list(): Promise<{ entries: Entry[], leftovers: string[] }> {
+  /** Every entry in the store, corrupt folders, leftovers of killed writes, and journals of unfinished jobs. */
+  async list(): Promise<{ entries: Entry[], corrupt: CorruptEntry[], leftovers: string[], partial: string[] }> {
     const names = await readdir(this.dir).catch(() => [] as string[])
     const leftovers = names.filter(n => n.startsWith('.tmp-')).map(n => path.join(this.dir, n))
+    const partial = (await readdir(path.join(this.dir, '.jobs')).catch(() => [] as string[])).map(n => path.join(this.dir, '.jobs', n))
     const entries: Entry[] = []
+    const corrupt: CorruptEntry[] = []
     for (const name of names.filter(n => /^[0-9a-f]{16}$/.test(n))) {
-      const meta = await readFile(path.join(this.dir, name, 'meta.json'), 'utf8').then(JSON.parse, () => undefined)
-      if (meta?.key)
-        entries.push({ dir: path.join(this.dir, name), meta })
-      else
-        leftovers.push(path.join(this.dir, name))
+      const dir = path.join(this.dir, name)
+      const meta = await readFile(path.join(dir, 'meta.json'), 'utf8').then(JSON.parse, () => undefined)
+      const problem = typeof meta?.key === 'string' && meta.key.startsWith(name) ? problemOf(meta, meta.key, dir) : 'its meta.json is missing or names another key'
+      if (problem)
+        corrupt.push(new CorruptEntry(dir, problem))
+      else entries.push({ dir, meta })
     }
-    return { entries, leftovers }
+    return { entries, corrupt, leftovers, partial }
   }
 
-  readImage(entry: Entry, index: number): Promise<Buffer> {
-    return readFile(path.join(entry.dir, entry.meta.images[index]!.file))
+  /** One original's bytes, checked against the hash meta.json records. */
+  async readImage(entry: Entry, index: number): Promise<Buffer> {
+    const img = entry.meta.images[index]!
+    const data = await readFile(path.join(entry.dir, img.file))
+    if (sha256(data) !== img.sha256)
+      throw new CorruptEntry(entry.dir, `${img.file} does not match the sha256 in meta.json`)
+    return data
   }
 }

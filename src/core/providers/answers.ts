@@ -1,5 +1,5 @@
-import type { GeneratedImage } from './types'
-import { HttpError } from '../errors'
+import type { GeneratedImage, GenerateResult } from './types'
+import { excerpt, HttpError } from '../errors'
 import { detectImageType } from '../image-type'
 
 /** What a user can do about each status that is not worth retrying. */
@@ -12,14 +12,27 @@ const HINTS: Record<number, string> = {
   422: 'Segmind could not validate the request: check the spec\'s fields.',
 }
 
-/** An answer's bytes as an image, or an error saying what came instead. */
-export function toImage(body: Buffer, url: string, contentType: string | null, method = 'POST'): GeneratedImage {
+/**
+ * An answer's bytes as an image, or an error saying what came instead. A 200 to a generation
+ * (POST) was billed, so its error says the picture was paid for and lost.
+ */
+export function toImage(body: Buffer, url: string, contentType: string | null, requestId?: string, method: 'GET' | 'POST' = 'POST'): GeneratedImage {
   const format = detectImageType(body)
   if (!format) {
-    const start = body.subarray(0, 60).toString('utf8').replace(/\s+/g, ' ')
-    throw new HttpError(method, url, 200, `answered with a body that is not an image (content-type ${contentType ?? 'none'}, ${body.length} bytes, starting "${start}")`, false)
+    const billed = method === 'POST' ? `; this call was billed${requestId ? ` (request ${requestId})` : ''} and its picture is lost` : ''
+    throw new HttpError(method, url, 200, `answered with a body that is not an image (content-type ${contentType ?? 'none'}, ${body.length} bytes, starting "${excerpt(body.subarray(0, 4096).toString('utf8'), 60)}")${billed}`, { mayBeBilled: method === 'POST' })
   }
   return { data: body, format }
+}
+
+/** Spend and balance as the host reports them (Segmind v1 headers), over what is known so far. */
+export function readAccounting(headers: Headers, so: Pick<GenerateResult, 'cost' | 'remainingCredits'>): Pick<GenerateResult, 'cost' | 'remainingCredits'> {
+  const number = (name: string) => {
+    const n = Number.parseFloat(headers.get(name) ?? '')
+    return Number.isFinite(n) ? n : undefined
+  }
+  const cost = number('x-cost')
+  return { cost: cost === undefined ? so.cost : (so.cost ?? 0) + cost, remainingCredits: number('x-remaining-credits') ?? so.remainingCredits }
 }
 
 export function withHint(error: unknown): never {

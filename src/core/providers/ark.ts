@@ -62,7 +62,7 @@ export function arkProvider(host: ResolvedHost, policy: RetryPolicy): Provider {
       const refused: string[] = []
       for (const count of calls) {
         const res = await request({
-          method: 'POST', url, policy, signal, secrets: [host.apiKey], onRetry: events.onRetry,
+          method: 'POST', url, policy, signal, onRetry: events.onRetry,
           headers: { 'authorization': `Bearer ${host.apiKey}`, 'content-type': 'application/json' },
           body: JSON.stringify(arkBody(spec, refs, count)),
         }).catch((error) => {
@@ -75,14 +75,14 @@ export function arkProvider(host: ResolvedHost, policy: RetryPolicy): Provider {
           if (item.error)
             refused.push(`${item.error.code}: ${item.error.message}`)
           else if (item.b64_json)
-            result.images.push(toImage(Buffer.from(item.b64_json, 'base64'), url, 'b64_json'))
+            result.images.push(toImage(Buffer.from(item.b64_json, 'base64'), url, 'b64_json', res.headers.get('x-request-id') ?? undefined))
           else if (item.url)
             result.images.push(...await download([item.url], policy, signal, events))
         }
         result.requestIds.push(res.headers.get('x-request-id') ?? String(answer.created ?? ''))
       }
       if (!result.images.length)
-        throw new HttpError('POST', url, 200, `returned no image: ${refused.join('; ') || 'empty data'}`, false)
+        throw new HttpError('POST', url, 200, `returned no image: ${refused.join('; ') || 'empty data'}`)
       if (refused.length)
         events.warn?.(`"${spec.name}": ark returned ${result.images.length} of ${p.max_images} picture(s); the rest were refused: ${refused.join('; ')}`)
       result.images = result.images.slice(0, p.max_images)

@@ -26,8 +26,8 @@ export function referenceInputs(refs: Reference[] | undefined): Promise<string[]
 export async function download(urls: string[], policy: RetryPolicy, signal: AbortSignal | undefined, events: GenerateEvents): Promise<GeneratedImage[]> {
   const images: GeneratedImage[] = []
   for (const url of urls) {
-    const res = await request({ method: 'GET', url, headers: {}, policy, signal, secrets: [], onRetry: events.onRetry })
-    images.push(toImage(res.body, url, res.headers.get('content-type'), 'GET'))
+    const res = await request({ method: 'GET', url, headers: {}, policy, signal, onRetry: events.onRetry })
+    images.push(toImage(res.body, url, res.headers.get('content-type'), undefined, 'GET'))
   }
   return images
 }
@@ -47,7 +47,7 @@ export async function pollJob<T>(url: string, check: () => Promise<T>, state: (t
     if (s !== 'pending')
       return current
     if (Date.now() > deadline)
-      throw new HttpError('GET', url, 200, `job still running after ${JOB_DEADLINE / 60_000} min`, false)
+      throw new HttpError('GET', url, 200, `job still running after ${JOB_DEADLINE / 60_000} min`)
     await sleep(Math.min(retryDelay * 1.5 ** n, 10_000), undefined, { signal })
   }
 }

@@ -41,18 +41,18 @@ export function falProvider(host: ResolvedHost, policy: RetryPolicy): Provider {
     async generate(spec, signal, events): Promise<GenerateResult> {
       const headers = { 'authorization': `Key ${host.apiKey}`, 'content-type': 'application/json' }
       const call = (method: 'GET' | 'POST', url: string, body?: object) =>
-        request({ method, url, headers, body: body && JSON.stringify(body), policy, signal, secrets: [host.apiKey], onRetry: events.onRetry })
+        request({ method, url, headers, body: body && JSON.stringify(body), policy, signal, onRetry: events.onRetry })
       const submitUrl = `${host.apiUrl}/${falModel(spec)}`
       const job = json((await call('POST', submitUrl, falInput(spec, await referenceInputs(spec.references)))).body)
       if (!job.request_id || !job.status_url || !job.response_url)
-        throw new HttpError('POST', submitUrl, 200, `answered without a request_id, status_url and response_url: ${JSON.stringify(job).slice(0, 200)}`, false)
+        throw new HttpError('POST', submitUrl, 200, `answered without a request_id, status_url and response_url: ${JSON.stringify(job)}`)
       await pollJob(job.status_url, async () => json((await call('GET', job.status_url)).body),
         s => s.status === 'COMPLETED' ? 'done' : s.status === 'FAILED' || s.status === 'ERROR' ? 'failed' : 'pending', policy.retryDelay, signal)
       // A failed job answers its response URL with an error status and `detail`, thrown here.
       const answer = json((await call('GET', job.response_url)).body)
       const urls = (answer.images ?? []).map((i: { url?: string }) => i.url).filter(Boolean).slice(0, spec.picture.max_images)
       if (!urls.length)
-        throw new HttpError('GET', job.response_url, 200, `job ${job.request_id} returned no image`, false)
+        throw new HttpError('GET', job.response_url, 200, `job ${job.request_id} returned no image`)
       return { images: await download(urls, policy, signal, events), requestIds: [job.request_id], seed: answer.seed }
     },
   }

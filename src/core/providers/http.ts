@@ -1,5 +1,8 @@
+import type { RateGate } from './rate-gate'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { HttpError, redact } from '../errors'
+import { excerpt, HttpError } from '../errors'
+import { readLimited, TooLarge } from './read-limited'
+import { retryAfterOf } from './rate-gate'
 
 export interface RetryPolicy {
   /** Retries after the first attempt. */
@@ -8,6 +11,10 @@ export interface RetryPolicy {
   retryDelay: number
   /** Time allowed for one attempt, body included. */
   timeout: number
+  /** Largest answer accepted, in bytes: a larger one is refused while it streams. */
+  maxBytes: number
+  /** The host's queue: paused as a whole when the host says it is rate limited. */
+  gate?: RateGate
 }
 
 export interface HttpRequest {
@@ -17,8 +24,6 @@ export interface HttpRequest {
   body?: string | FormData
   policy: RetryPolicy
   signal?: AbortSignal
-  /** Values to scrub from anything that ends up in an error. */
-  secrets: Array<string | undefined>
   onRetry?: (error: HttpError, attempt: number, delayMs: number) => void
 }
 
@@ -28,56 +33,75 @@ export interface HttpResponse {
   body: Buffer
 }
 
+/** Statuses that say the request was not carried out (Segmind bills a 200 only). */
 const RETRY_STATUS = new Set([408, 429, 500, 502, 503, 504])
+/** Connection errors that happen before a request can have reached the host. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'])
 const MAX_DELAY = 60_000
 
-/** Retry-After in seconds or as an HTTP date, in milliseconds. */
-export function parseRetryAfter(value: string | null): number | undefined {
-  if (!value)
-    return undefined
-  const seconds = Number(value)
-  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - Date.now()
-  return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), 5 * MAX_DELAY) : undefined
-}
-
-/** The provider's `{"error": …}` message, or the start of a non-JSON body. */
+/** The provider's `{"error": …}` message, or the start of a non-JSON body, with keys scrubbed before the cut. */
 function errorDetail(body: Buffer, statusText: string): string {
-  const text = body.toString('utf8').slice(0, 2000)
+  const text = body.toString('utf8')
   try {
     const json = JSON.parse(text)
     const error = json?.error ?? json?.message ?? json?.detail
     if (error)
-      return typeof error === 'string' ? error : (error.message ?? JSON.stringify(error))
+      return excerpt(typeof error === 'string' ? error : (error.message ?? JSON.stringify(error)), 500)
   }
   catch {}
-  return text.trim().slice(0, 300) || statusText
+  return excerpt(text, 300) || statusText
+}
+
+const authenticated = (headers: Record<string, string>) => Object.keys(headers).some(h => /^(?:x-api-key|authorization)$/i.test(h))
+
+/**
+ * A 3xx is never followed with credentials: the key and the prompt go to the configured origin
+ * only. Unauthenticated reads (result files on a CDN) may follow, since they carry nothing secret.
+ */
+function redirected(req: HttpRequest, res: Response): HttpError {
+  const location = res.headers.get('location') ?? ''
+  let origin = 'an unknown place'
+  try { origin = new URL(location, req.url).origin } catch {}
+  return new HttpError(req.method, req.url, res.status, `redirected to ${origin}; redirects of authenticated requests are not followed, so the key goes to ${new URL(req.url).origin} only. Check the API URL.`)
 }
 
 async function attempt(req: HttpRequest): Promise<HttpResponse | HttpError> {
   const { method, url, policy } = req
   const timeout = AbortSignal.timeout(policy.timeout)
   const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout
+  // A payload that reached the host may have started a paid generation: never sent twice.
+  const ambiguous = method === 'POST'
+  let res: Response | undefined
   try {
-    const res = await fetch(url, { method, headers: req.headers, body: req.body, signal })
-    const body = Buffer.from(await res.arrayBuffer())
+    res = await fetch(url, { method, headers: req.headers, body: req.body, signal, redirect: authenticated(req.headers) ? 'manual' : 'follow' })
+    if (res.status >= 300 && res.status < 400)
+      return redirected(req, res)
+    const body = await readLimited(res, policy.maxBytes)
     if (res.ok)
       return { status: res.status, headers: res.headers, body }
-    const detail = redact(errorDetail(body, res.statusText), req.secrets)
-    return new HttpError(method, url, res.status, detail, RETRY_STATUS.has(res.status), parseRetryAfter(res.headers.get('retry-after')))
+    const retryable = RETRY_STATUS.has(res.status)
+    return new HttpError(method, url, res.status, errorDetail(body, res.statusText), { retryable, retryAfterMs: retryAfterOf(res.headers) })
   }
   catch (error: any) {
     if (req.signal?.aborted)
       throw req.signal.reason ?? error
-    if (timeout.aborted)
-      return new HttpError(method, url, undefined, `no complete answer within ${policy.timeout} ms`, true)
-    const cause = error?.cause?.code ?? error?.cause?.message ?? error?.message
-    return new HttpError(method, url, undefined, redact(`connection failed (${cause})`, req.secrets), true)
+    if (error instanceof TooLarge)
+      return new HttpError(method, url, res?.status, error.message, { mayBeBilled: ambiguous })
+    const code = error?.cause?.code ?? error?.code
+    const sent = !NOT_SENT.has(code)
+    const what = timeout.aborted ? `no complete answer within ${policy.timeout} ms` : `connection failed${res ? ' while reading the answer' : ''} (${excerpt(String(code ?? error?.cause?.message ?? error?.message), 200)})`
+    return new HttpError(method, url, res?.status, what, { retryable: !ambiguous || !sent, mayBeBilled: ambiguous && sent, cause: error })
   }
 }
 
-/** One HTTP exchange with an explicit retry and timeout policy (exponential backoff, jitter, Retry-After). */
+/**
+ * One HTTP exchange with an explicit policy. Reads are retried on any failure; a payload (POST)
+ * only when the host says it was not carried out (429, 5xx) or it never left: a timeout, a reset
+ * or a cut answer after it was sent fails with `mayBeBilled`, since sending it again may pay twice.
+ */
 export async function request(req: HttpRequest): Promise<HttpResponse> {
   for (let n = 0; ; n++) {
+    await req.policy.gate?.wait(req.signal)
     const result = await attempt(req)
     if (!(result instanceof HttpError))
       return result
@@ -85,6 +109,9 @@ export async function request(req: HttpRequest): Promise<HttpResponse> {
       throw result
     const backoff = Math.min(req.policy.retryDelay * 2 ** n, MAX_DELAY) * (0.5 + Math.random() / 2)
     const delay = result.retryAfterMs ?? backoff
+    // A rate limit holds back every request to the host, not only this one.
+    if (result.status === 429)
+      req.policy.gate?.pause(delay)
     req.onRetry?.(result, n + 1, delay)
     await sleep(delay, undefined, { signal: req.signal })
   }

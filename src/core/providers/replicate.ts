@@ -41,7 +41,7 @@ export function replicateProvider(host: ResolvedHost, policy: RetryPolicy): Prov
     async generate(spec, signal, events): Promise<GenerateResult> {
       const headers = { 'authorization': `Bearer ${host.apiKey}`, 'content-type': 'application/json', 'prefer': 'wait' }
       const call = (method: 'GET' | 'POST', url: string, body?: object) =>
-        request({ method, url, headers, body: body && JSON.stringify(body), policy, signal, secrets: [host.apiKey], onRetry: events.onRetry })
+        request({ method, url, headers, body: body && JSON.stringify(body), policy, signal, onRetry: events.onRetry })
       const url = `${host.apiUrl}/models/bytedance/${spec.picture.model}/predictions`
       const refs = await referenceInputs(spec.references)
       const p = spec.picture
@@ -54,7 +54,7 @@ export function replicateProvider(host: ResolvedHost, policy: RetryPolicy): Prov
             (s: any) => TERMINAL.has(s.status) ? 'done' : 'pending', policy.retryDelay, signal)
         }
         if (prediction.status !== 'succeeded')
-          throw new HttpError('GET', prediction.urls?.get ?? url, 200, `prediction ${prediction.id} ${prediction.status}: ${prediction.error ?? 'no error given'}`, false)
+          throw new HttpError('GET', prediction.urls?.get ?? url, 200, `prediction ${prediction.id} ${prediction.status}: ${prediction.error ?? 'no error given'}`)
         const urls = [prediction.output].flat().filter((u: unknown): u is string => typeof u === 'string').slice(0, count)
         result.images.push(...await download(urls, policy, signal, events))
         result.requestIds.push(prediction.id)

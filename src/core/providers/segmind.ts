@@ -1,12 +1,13 @@
+import type { JobJournal } from '../journal'
 import type { Reference } from '../references'
 import type { PictureRequest, ResolvedSpec } from '../spec'
-import type { GenerateResult, Provider } from './types'
 import type { RetryPolicy } from './http'
-import { readFile } from 'node:fs/promises'
+import type { GenerateEvents, GenerateResult, Provider } from './types'
 import { HttpError, SeedreamError } from '../errors'
-import { toImage, withHint } from './answers'
+import { dataUri } from '../references'
+import { readAccounting, toImage, withHint } from './answers'
 import { request } from './http'
-import { generateAsync } from './segmind-v2'
+import { segmindJobs } from './segmind-v2'
 
 export interface SegmindOptions extends RetryPolicy {
   apiKey?: string
@@ -23,26 +24,39 @@ export function segmindBody(p: PictureRequest, images: string[] | undefined, max
   const body: Record<string, unknown> = {
     prompt: p.prompt,
     size: p.size,
-    aspect_ratio: p.aspect_ratio,
     max_images: maxImages,
     sequential_image_generation: p.sequential_image_generation,
   }
+  // Seedream 4.0's page lists no `match_input_image`: its default (none) matches the input.
+  if (p.model === 'seedream-4.5' || p.aspect_ratio !== 'match_input_image')
+    body.aspect_ratio = p.aspect_ratio
   if (p.size === 'custom')
     Object.assign(body, { width: p.width, height: p.height })
-  // Segmind's 4.0 sample sends one reference as a string, 4.5's sends an array.
   if (images)
-    body.image_input = p.model === 'seedream-4' && images.length === 1 ? images[0] : images
+    body.image_input = images
   if (p.seed !== undefined)
     body.seed = p.seed
   return body
 }
 
+/** The URL in an upload's answer: `{"urls": […]}` as documented, or the SDK's `file_urls`. */
+function uploadedUrl(text: string): string | undefined {
+  let json: any
+  try { json = JSON.parse(text) } catch { return undefined }
+  return [json?.urls?.[0], json?.file_urls?.[0], json?.url].find(v => typeof v === 'string' && /^https?:\/\//.test(v))
+}
+
+/**
+ * Segmind. seedream-4.5 goes through the async API (v2), whose jobs are journaled before any wait
+ * and resumed, never re-submitted; seedream-4 has only the synchronous v1 call, one per picture,
+ * each kept as it arrives so a failure later in a series loses nothing already paid for.
+ */
 export function segmindProvider(opts: SegmindOptions): Provider {
   const headers = () => ({ 'x-api-key': opts.apiKey!, 'content-type': 'application/json' })
-  const call = (url: string, body: unknown, signal?: AbortSignal, onRetry?: Parameters<typeof request>[0]['onRetry']) =>
-    request({ method: 'POST', url, headers: headers(), body: JSON.stringify(body), policy: opts, signal, secrets: [opts.apiKey], onRetry }).catch(withHint)
+  const post = (url: string, body: unknown, signal?: AbortSignal, onRetry?: GenerateEvents['onRetry']) =>
+    request({ method: 'POST', url, headers: headers(), body: JSON.stringify(body), policy: opts, signal, onRetry }).catch(withHint)
 
-  /** Local references go through Segmind's asset upload, which answers with their URL. */
+  /** Local references go through Segmind's asset upload, once per file per build. */
   const uploaded = new Map<string, Promise<string>>()
   function urlOf(ref: Reference, signal?: AbortSignal): Promise<string> {
     if (ref.kind === 'url')
@@ -52,16 +66,32 @@ export function segmindProvider(opts: SegmindOptions): Provider {
     return uploaded.get(ref.sha256)!
   }
   async function upload(ref: Extract<Reference, { kind: 'file' }>, signal?: AbortSignal): Promise<string> {
-    const form = new FormData()
-    form.append('file', new Blob([await readFile(ref.file)], { type: ref.mime }), ref.rel.split('/').pop())
-    const res = await request({ method: 'POST', url: opts.uploadUrl, headers: { 'x-api-key': opts.apiKey! }, body: form, policy: opts, signal, secrets: [opts.apiKey] }).catch(withHint)
-    const text = res.body.toString('utf8').trim()
-    let json: any
-    try { json = JSON.parse(text) } catch { json = text }
-    const url = [json, json?.url, json?.file_url, json?.fileUrl, json?.data?.url, json?.urls?.[0], json?.file_urls?.[0]].find(v => typeof v === 'string' && /^https?:\/\//.test(v))
+    const res = await post(opts.uploadUrl, { data_urls: [await dataUri(ref)] }, signal)
+    const text = res.body.toString('utf8')
+    const url = uploadedUrl(text)
     if (!url)
-      throw new HttpError('POST', opts.uploadUrl, res.status, `answered the upload of ${ref.rel} without a URL: ${text.slice(0, 200)}`, false)
+      throw new HttpError('POST', opts.uploadUrl, res.status, `answered the upload of ${ref.rel} without a URL: ${text}`)
     return url
+  }
+
+  /** seedream-4 through v1: one call per picture not kept yet; a 200 is billed, so its picture is kept at once. */
+  async function v1(spec: ResolvedSpec, refs: string[] | undefined, journal: JobJournal, signal: AbortSignal | undefined, events: GenerateEvents): Promise<GenerateResult> {
+    const url = `${opts.apiUrl}/v1/${spec.picture.model}`
+    const result: GenerateResult = { images: [], requestIds: [] }
+    for (let slot = 0; slot < spec.picture.max_images; slot++) {
+      if (journal.kept.has(slot))
+        continue
+      const res = await post(url, segmindBody(spec.picture, refs, 1), signal, events.onRetry)
+      const id = res.headers.get('x-request-id') ?? undefined
+      Object.assign(result, readAccounting(res.headers, result))
+      await journal.keep(slot, toImage(res.body, url, res.headers.get('content-type'), id))
+      if (id)
+        result.requestIds.push(id)
+      const seed = Number.parseInt(res.headers.get('x-seed-value') ?? '', 10)
+      if (Number.isFinite(seed))
+        result.seed = seed
+    }
+    return result
   }
 
   return {
@@ -71,29 +101,19 @@ export function segmindProvider(opts: SegmindOptions): Provider {
       if (!opts.apiKey)
         throw new SeedreamError(MISSING_KEY, { spec: spec.name, file: spec.file }, 'SEEDREAM_NO_KEY')
     },
-    async generate(spec: ResolvedSpec, signal, events): Promise<GenerateResult> {
+    async generate(spec, signal, events): Promise<GenerateResult> {
+      const journal = events.journal!
       const refs = spec.references && await Promise.all(spec.references.map(r => urlOf(r, signal)))
-      const p = spec.picture
-      // Several pictures of 4.5 come from one v2 job, which keeps a sequential series coherent;
-      // v1 answers with one raw image, so 4.0's several pictures are several calls.
-      if (p.max_images > 1 && p.model === 'seedream-4.5')
-        return generateAsync({ ...opts, headers: headers() }, segmindBody(p, refs, p.max_images), p.max_images, signal, events)
-      const url = `${opts.apiUrl}/v1/${p.model}`
-      const result: GenerateResult = { images: [], requestIds: [] }
-      for (let i = 0; i < p.max_images; i++) {
-        const res = await call(url, segmindBody(p, refs, 1), signal, events.onRetry)
-        result.images.push(toImage(res.body, url, res.headers.get('content-type')))
-        const id = res.headers.get('x-request-id')
-        if (id)
-          result.requestIds.push(id)
-        const credits = Number.parseFloat(res.headers.get('x-remaining-credits') ?? '')
-        if (Number.isFinite(credits))
-          result.remainingCredits = credits
-        const seed = Number.parseInt(res.headers.get('x-seed-value') ?? '', 10)
-        if (Number.isFinite(seed))
-          result.seed = seed
-      }
-      return result
+      const result = spec.picture.model === 'seedream-4.5'
+        ? await segmindJobs({ ...opts, headers: headers() }, spec, refs, journal, signal, events)
+        : await v1(spec, refs, journal, signal, events)
+      const slots = [...journal.kept.keys()].sort((a, b) => a - b)
+      return { ...result, images: slots.map(s => journal.kept.get(s)!) }
+    },
+    async balance(signal) {
+      const res = await request({ method: 'GET', url: `${opts.apiUrl}/v1/get-user-credits`, headers: headers(), policy: opts, signal }).catch(withHint)
+      const json = JSON.parse(res.body.toString('utf8'))
+      return { credits: Number(json.credits ?? 0), freeCredits: Number(json['free-credits'] ?? 0) }
     },
   }
 }

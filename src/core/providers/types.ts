@@ -1,5 +1,6 @@
 import type { HttpError, SpecIssue } from '../errors'
 import type { DetectedFormat } from '../image-type'
+import type { JobJournal } from '../journal'
 import type { ResolvedSpec } from '../spec'
 
 export interface GeneratedImage {
@@ -11,6 +12,8 @@ export interface GenerateResult {
   images: GeneratedImage[]
   requestIds: string[]
   remainingCredits?: number
+  /** What the host says it charged, in its credits (US dollars for Segmind), where it says. */
+  cost?: number
   /** The seed the provider used, where it says. */
   seed?: number
 }
@@ -18,6 +21,9 @@ export interface GenerateResult {
 export interface GenerateEvents {
   onRetry?: (error: HttpError, attempt: number, delayMs: number) => void
   warn?: (message: string) => void
+  info?: (message: string) => void
+  /** Where a provider keeps paid pictures and submitted jobs between attempts at one key. */
+  journal?: JobJournal
 }
 
 /** What every provider offers: one spec in, its pictures out. */
@@ -30,4 +36,6 @@ export interface Provider {
   /** Whether its pictures are real and may be stored as originals. */
   persistent: boolean
   generate: (spec: ResolvedSpec, signal: AbortSignal | undefined, events: GenerateEvents) => Promise<GenerateResult>
+  /** The account's balance, where the host tells it for free. */
+  balance?: (signal?: AbortSignal) => Promise<{ credits: number, freeCredits?: number }>
 }

@@ -1,0 +1,48 @@
+import type { GeneratedImage } from './providers/types'
+import type { ResolvedSpec } from './spec'
+import { detectImageType } from './image-type'
+import { sizeMismatch } from './geometry'
+import { sha256 } from './key'
+import { loadSharp } from './lazy'
+
+/** A picture that decoded whole and has a size its request can explain: the only kind stored. */
+export interface VerifiedImage extends GeneratedImage {
+  width: number
+  height: number
+  sha256: string
+}
+
+/** A picture that must not be pinned: it was paid for, so the build says it was lost and why. */
+export class UnusablePicture extends Error {
+  override name = 'UnusablePicture'
+}
+
+/**
+ * Decodes the whole picture (a cut JPEG or PNG fails here, not in every later build) and checks
+ * its size against the request, allowing the hosts' documented rescaling (see geometry.ts).
+ */
+export async function verifyPicture(image: GeneratedImage, spec: ResolvedSpec, maxBytes: number): Promise<VerifiedImage> {
+  const { data } = image
+  if (data.length > maxBytes)
+    throw new UnusablePicture(`is ${data.length} bytes, over the maxImageBytes limit of ${maxBytes}`)
+  if (detectImageType(data) !== image.format)
+    throw new UnusablePicture(`is not a ${image.format} image`)
+  const sharp = await loadSharp()
+  let width: number | undefined
+  let height: number | undefined
+  try {
+    // A small decode still reads every byte of the stream, so a cut file fails it.
+    const decoder = sharp(data, { failOn: 'truncated' })
+    ;({ width, height } = await decoder.metadata())
+    await decoder.resize(64, 64, { fit: 'inside' }).raw().toBuffer()
+  }
+  catch (error: any) {
+    throw new UnusablePicture(`does not decode (${error.message})`)
+  }
+  if (!width || !height)
+    throw new UnusablePicture('has no size')
+  const mismatch = sizeMismatch(spec.picture, width, height)
+  if (mismatch)
+    throw new UnusablePicture(mismatch)
+  return { ...image, width, height, sha256: sha256(data) }
+}
