@@ -2,6 +2,7 @@
 import { cac } from 'cac'
 import { version } from '../package.json'
 import { generate, prune, status } from './cli/commands'
+import { redact } from './core/errors'
 
 const cli = cac('seedream')
 const common = (command: ReturnType<typeof cli.command>) => command
@@ -11,9 +12,11 @@ const common = (command: ReturnType<typeof cli.command>) => command
 
 common(cli.command('generate', 'Generate every missing image into the cache (.seedream/)'))
   .option('--concurrency <n>', 'Generation requests in flight')
+  .option('--repair', 'Generate corrupt entries again (paid) and replace their folders')
   .action(flags => run(generate(flags)))
 common(cli.command('status', 'List each spec as cached, missing or stale, with the cost of filling the cache'))
-  .option('--check', 'Exit with 1 when an image is missing')
+  .option('--check', 'Exit with 1 when an image is missing or an entry is corrupt')
+  .option('--verify', 'Also check every stored file against its hash and decode it')
   .action(flags => run(status(flags)))
 common(cli.command('prune', 'List cache entries no spec uses; delete them with --yes'))
   .option('--yes', 'Delete them')
@@ -24,7 +27,7 @@ cli.version(version)
 
 function run(work: Promise<number>): void {
   work.then((code) => { process.exitCode = code }, (error) => {
-    process.stderr.write(`seedream: ${error.message}\n`)
+    process.stderr.write(redact(`seedream: ${error.message}\n`))
     process.exitCode = 1
   })
 }

@@ -2,48 +2,67 @@ import type { SpecStatus } from '../core/inventory'
 import type { CliFlags } from './project'
 import { rm } from 'node:fs/promises'
 import path from 'node:path'
+import { redact } from '../core/errors'
 import { FILL_COMMAND } from '../core/guard'
+import { REPAIR_COMMAND } from '../core/originals'
 import { log, openProject } from './project'
+import { balanceLine, verifyEntries } from './verify'
 
 export interface OutputFlags extends CliFlags { json?: boolean }
 
 const money = (n: number) => `$${n.toFixed(2)}`
 const where = (s: { name: string, file?: string }) => `${s.name}${s.file ? ` (${s.file})` : ''}`
 const print = (flags: OutputFlags, data: unknown, text: string) =>
-  process.stdout.write(flags.json ? `${JSON.stringify(data, null, 2)}\n` : `${text}\n`)
+  process.stdout.write(redact(flags.json ? `${JSON.stringify(data, null, 2)}\n` : `${text}\n`))
 const row = (s: SpecStatus) => ({ name: s.name, file: s.file, key: s.key, state: s.state, images: s.images, cost: s.cost })
 
-/** `seedream status`: each spec cached, missing, stale or offline, and what filling would cost. */
-export async function status(flags: OutputFlags & { check?: boolean }): Promise<number> {
+/**
+ * `seedream status`: each spec cached, missing, stale, partial, corrupt or offline, what filling
+ * would cost, and the balance where the provider tells it for free; `--verify` hashes every file.
+ */
+export async function status(flags: OutputFlags & { check?: boolean, verify?: boolean }): Promise<number> {
   const project = await openProject(flags)
   const inv = await project.inventory()
+  const damaged = flags.verify ? await verifyEntries(project, inv) : []
+  const rel = (dir: string) => path.relative(project.root, dir)
   const lines = inv.specs.map(s => `  ${s.state.padEnd(8)} ${where(s)}${s.cost ? `  ~${money(s.cost)}` : ''}`)
+  const broken = [...inv.corrupt.map(c => ({ dir: rel(c.dir), reason: c.reason })), ...damaged.map(d => ({ dir: rel(d.dir), reason: d.reason }))]
+  const balance = await balanceLine(project)
   const summary = `${inv.specs.length} spec(s); to fill: ${inv.missingImages} image(s), about ${money(inv.missingCost)}; ${inv.unused.length} unused entr${inv.unused.length === 1 ? 'y' : 'ies'}`
-  print(flags, { specs: inv.specs.map(row), missingImages: inv.missingImages, missingCost: inv.missingCost, unused: inv.unused.map(e => path.relative(project.root, e.dir)) },
-    `${lines.join('\n')}\n${summary}${inv.missingImages ? `\nFill with: ${FILL_COMMAND}` : ''}`)
-  return flags.check && inv.missingImages > 0 ? 1 : 0
+    + `${flags.verify ? `; ${inv.specs.filter(s => s.state === 'cached').length - damaged.length} verified` : ''}`
+  print(flags, { specs: inv.specs.map(row), missingImages: inv.missingImages, missingCost: inv.missingCost, unused: inv.unused.map(e => rel(e.dir)), corrupt: broken, balance: balance?.data }, [
+    ...lines,
+    ...broken.map(b => `  corrupt  ${b.dir}: ${b.reason}`),
+    summary,
+    balance?.text ?? '',
+    inv.missingImages ? `Fill with: ${FILL_COMMAND}` : '',
+    broken.length ? `Restore corrupt folders from git, or generate them again (paid) with: ${REPAIR_COMMAND}` : '',
+  ].filter(Boolean).join('\n'))
+  return flags.check && (inv.missingImages > 0 || broken.length > 0) ? 1 : 0
 }
 
 /** `seedream generate`: fills the cache for every spec, with the same queue, locks and retries as a build. */
-export async function generate(flags: OutputFlags): Promise<number> {
+export async function generate(flags: OutputFlags & { repair?: boolean }): Promise<number> {
   const project = await openProject(flags)
   const inv = await project.inventory()
-  const todo = inv.specs.filter(s => s.state === 'missing' || s.state === 'stale')
+  // A corrupt entry is regenerated only when asked: its picture was accepted once.
+  const todo = inv.specs.filter(s => ['missing', 'stale', 'partial'].includes(s.state) || (flags.repair && s.state === 'corrupt'))
   if (todo.length)
     log.info(`${todo.length} spec(s) to generate: ${inv.missingImages} image(s), about ${money(inv.missingCost)}`)
   const missing = todo.map(s => s.spec)
   if (todo.length && project.guard.frozen)
     project.guard.assertCanGenerate(missing[0]!, missing)
   const results = await Promise.allSettled(todo.map(s => project.originals.get(s.spec)))
-  const failed = results.flatMap((r, i) => r.status === 'rejected' ? [{ ...row(todo[i]!), error: String(r.reason?.message ?? r.reason) }] : [])
+  const failed = results.flatMap((r, i) => r.status === 'rejected' ? [{ ...row(todo[i]!), error: redact(String(r.reason?.message ?? r.reason)) }] : [])
   const generated = todo.filter((_, i) => results[i]!.status === 'fulfilled').map(row)
   const cached = inv.specs.filter(s => s.state === 'cached').map(row)
-  print(flags, { generated, cached, failed }, [
-    `${generated.length} generated, ${cached.length} already cached, ${failed.length} failed`,
+  const corrupt = flags.repair ? [] : inv.specs.filter(s => s.state === 'corrupt').map(row)
+  print(flags, { generated, cached, failed, corrupt }, [
+    `${generated.length} generated, ${cached.length} already cached, ${failed.length} failed${corrupt.length ? `, ${corrupt.length} corrupt (not regenerated: ${REPAIR_COMMAND})` : ''}`,
     ...failed.map(f => `  failed ${where(f)}: ${f.error}`),
     generated.length ? 'Commit .seedream/ so that every build reuses these pictures.' : '',
   ].filter(Boolean).join('\n'))
-  return failed.length ? 1 : 0
+  return failed.length || corrupt.length ? 1 : 0
 }
 
 /** `seedream prune`: entries no spec uses and leftovers of killed writes; deleted only with --yes. */

@@ -4,19 +4,20 @@ import path from 'node:path'
 import { SPEC_FILE } from '../core/config'
 import { createSeedream } from '../core/context'
 import { findImports } from '../core/discover'
-import { SeedreamError } from '../core/errors'
+import { redact, SeedreamError } from '../core/errors'
 import { takeInventory } from '../core/inventory'
 
 export interface CliFlags {
   root?: string
   frozen?: boolean
   concurrency?: number
+  repair?: boolean
 }
 
 /** Log lines go to stderr, so that `--json` output on stdout stays parseable. */
 export const log = {
-  info: (m: string) => process.stderr.write(`[seedream] ${m}\n`),
-  warn: (m: string) => process.stderr.write(`[seedream] warning: ${m}\n`),
+  info: (m: string) => process.stderr.write(redact(`[seedream] ${m}\n`)),
+  warn: (m: string) => process.stderr.write(redact(`[seedream] warning: ${m}\n`)),
 }
 
 /**
@@ -30,9 +31,9 @@ export async function openProject(flags: CliFlags) {
     options.frozen = flags.frozen
   if (flags.concurrency !== undefined)
     options.concurrency = flags.concurrency
-  const seedream = createSeedream(options)
+  const seedream = createSeedream(options, { repair: flags.repair })
   await seedream.setup(root, log, 'cli')
-  const { specs, originals, store, guard } = seedream.parts()
+  const { specs, originals, store, guard, providerFor } = seedream.parts()
   const all = await specs.all()
   const seen = new Set(all.map(s => `${s.file}|${s.name}`))
   for (const { request, source } of await findImports(root)) {
@@ -51,5 +52,5 @@ export async function openProject(flags: CliFlags) {
       all.push(spec)
     }
   }
-  return { root, seedream, originals, store, guard, specs: all, inventory: () => takeInventory(all, store, guard) }
+  return { root, seedream, originals, store, guard, providerFor, specs: all, inventory: () => takeInventory(all, store, guard) }
 }

@@ -166,6 +166,6 @@ export function createSeedream(userOptions: Options, run: { repair?: boolean } =
     stats: () => stats,
     options: () => opts,
     /** For the CLI: the same pieces a build uses. */
-    parts: () => ({ specs, originals, store, guard }),
+    parts: () => ({ specs, originals, store, guard, providerFor }),
   }
 }

@@ -1,15 +1,18 @@
 import type { Guard } from './guard'
 import type { ResolvedSpec } from './spec'
-import type { Entry, Store } from './store'
+import type { CorruptEntry, Entry, Store } from './store'
 import { cacheKey } from './key'
 
-export type SpecState = 'cached' | 'missing' | 'stale' | 'offline'
+export type SpecState = 'cached' | 'missing' | 'stale' | 'offline' | 'corrupt' | 'partial'
 
 export interface SpecStatus {
   name: string
   file?: string
   key: string
-  /** cached; missing; stale: generated before from an earlier version of this spec; offline: placeholder. */
+  /**
+   * cached; missing; stale: generated before from an earlier version of this spec; offline:
+   * placeholder; corrupt: its folder cannot be used; partial: a paid job or picture waits in the journal.
+   */
   state: SpecState
   images: number
   /** Estimated US dollars to fill it (0 when cached). */
@@ -23,14 +26,17 @@ export interface Inventory {
   unused: Entry[]
   /** Half-written folders left by killed processes. */
   leftovers: string[]
+  corrupt: CorruptEntry[]
   missingImages: number
   missingCost: number
 }
 
 /** What the cache holds against what the specs ask for: the data behind `status` and `prune`. */
 export async function takeInventory(specs: ResolvedSpec[], store: Store, guard: Guard): Promise<Inventory> {
-  const { entries, leftovers } = await store.list()
+  const { entries, leftovers, corrupt, partial } = await store.list()
   const byKey = new Map(entries.map(e => [e.meta.key, e]))
+  const broken = new Set(corrupt.map(c => c.dir))
+  const unfinished = new Set(partial.map(p => p.split(/[\\/]/).pop()))
   const used = new Set<string>()
   const statuses = specs.map((spec): SpecStatus => {
     const key = cacheKey(spec)
@@ -41,14 +47,19 @@ export async function takeInventory(specs: ResolvedSpec[], store: Store, guard: 
       used.add(key)
       return { ...base, state: 'cached', cost: 0 }
     }
+    if (broken.has(store.entryDir(key)))
+      return { ...base, state: 'corrupt', cost: guard.priceOf(spec) }
+    if (unfinished.has(key.slice(0, 16)))
+      return { ...base, state: 'partial', cost: guard.priceOf(spec) }
     const earlier = entries.some(e => e.meta.name === spec.name && e.meta.source === spec.file)
     return { ...base, state: earlier ? 'stale' : 'missing', cost: guard.priceOf(spec) }
   })
-  const toFill = statuses.filter(s => s.state === 'missing' || s.state === 'stale')
+  const toFill = statuses.filter(s => s.state !== 'cached' && s.state !== 'offline')
   return {
     specs: statuses,
     unused: entries.filter(e => !used.has(e.meta.key)),
     leftovers,
+    corrupt,
     missingImages: toFill.reduce((n, s) => n + s.images, 0),
     missingCost: toFill.reduce((n, s) => n + s.cost, 0),
   }

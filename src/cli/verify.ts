@@ -1,0 +1,43 @@
+import type { Inventory } from '../core/inventory'
+import type { openProject } from './project'
+import { SeedreamError } from '../core/errors'
+import { loadSharp } from '../core/lazy'
+import { CorruptEntry } from '../core/store'
+
+type Project = Awaited<ReturnType<typeof openProject>>
+
+/** Every stored file of the specs' entries read, checked against its hash and decoded in full. */
+export async function verifyEntries(project: Project, inv: Inventory): Promise<Array<{ dir: string, reason: string }>> {
+  const sharp = await loadSharp()
+  const damaged: Array<{ dir: string, reason: string }> = []
+  for (const s of inv.specs.filter(s => s.state === 'cached')) {
+    const entry = (await project.store.read(s.key))!
+    for (const [i, img] of entry.meta.images.entries()) {
+      try {
+        const data = await project.store.readImage(entry, i)
+        await sharp(data, { failOn: 'truncated' }).resize(64, 64, { fit: 'inside' }).raw().toBuffer()
+      }
+      catch (error: any) {
+        damaged.push({ dir: entry.dir, reason: error instanceof CorruptEntry ? error.reason : `${img.file} does not decode (${error.message})` })
+        break
+      }
+    }
+  }
+  return damaged
+}
+
+/** The account's balance, where the default provider tells it for free (Segmind's get-user-credits). */
+export async function balanceLine(project: Project): Promise<{ text: string, data: unknown } | undefined> {
+  const spec = project.specs.find(s => s.provider !== 'placeholder')
+  const provider = spec && project.providerFor(spec)
+  if (!provider?.balance || !spec)
+    return undefined
+  try {
+    provider.assertReady?.(spec)
+    const b = await provider.balance(AbortSignal.timeout(10_000))
+    return { text: `Balance (${provider.name}): ${b.credits} credits${b.freeCredits ? ` + ${b.freeCredits} free` : ''}`, data: b }
+  }
+  catch (error: any) {
+    return error instanceof SeedreamError ? undefined : { text: `Balance (${provider.name}): unavailable (${error.message})`, data: null }
+  }
+}
