@@ -63,12 +63,14 @@ export interface SeedreamSpec extends OutputOptions {
    */
   size?: SeedreamSize
   /**
-   * Width in pixels (1024–4096, rounded to 64); only with `size: 'custom'`.
+   * Width in pixels (1024–4096, rounded to 64); used only with `size: 'custom'`. Beside a preset
+   * it is ignored with a warning, as the API ignores it (its samples send it).
    * @default undefined (set by `size` and `aspect_ratio`)
    */
   width?: number
   /**
-   * Height in pixels (1024–4096, rounded to 64); only with `size: 'custom'`.
+   * Height in pixels (1024–4096, rounded to 64); used only with `size: 'custom'`. Beside a preset
+   * it is ignored with a warning, as the API ignores it (its samples send it).
    * @default undefined (set by `size` and `aspect_ratio`)
    */
   height?: number
@@ -88,7 +90,8 @@ export interface SeedreamSpec extends OutputOptions {
    */
   sequential_image_generation?: 'disabled' | 'auto'
   /**
-   * Reference images: 1–3 http(s) URLs.
+   * Reference images: http(s) URLs or paths to local images, 1 to 14 (more than 3 warns: Segmind's
+   * pages say 1–3); with `max_images`, at most 15.
    * @default undefined (text to image)
    */
   image_input?: string | string[]

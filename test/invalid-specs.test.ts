@@ -21,12 +21,12 @@ const CASES: Array<[unknown, string]> = [
   [{ prompt: p, size: 'custom' }, 'width'],
   [{ prompt: p, size: 'custom', width: 2048 }, 'height'],
   [{ prompt: p, width: 2048 }, 'width'],
-  [{ prompt: p, size: '2K', height: 2048 }, 'height'],
+  [{ prompt: p, size: '2K', height: 20 }, 'height'],
+  [{ prompt: p, size: '4K', width: 'big' }, 'width'],
   [{ prompt: p, size: 'custom', width: 1000, height: 2048 }, 'width'],
   [{ prompt: p, size: 'custom', width: 5000, height: 2048 }, 'width'],
   [{ prompt: p, size: 'custom', width: 2048, height: 'big' }, 'height'],
   [{ prompt: p, size: 'custom', width: 2048.5, height: 2048 }, 'width'],
-  [{ prompt: p, model: 'seedream-4.5', size: 'custom', width: 1024, height: 1024 }, 'width'],
   [{ prompt: p, aspect_ratio: '5:4' }, 'aspect_ratio'],
   [{ prompt: p, aspect_ratio: '16/9' }, 'aspect_ratio'],
   [{ prompt: p, aspect_ratio: 'match_input_image' }, 'aspect_ratio'],
@@ -34,7 +34,8 @@ const CASES: Array<[unknown, string]> = [
   [{ prompt: p, max_images: 16 }, 'max_images'],
   [{ prompt: p, max_images: 2.5 }, 'max_images'],
   [{ prompt: p, image_input: [] }, 'image_input'],
-  [{ prompt: p, image_input: [url(1), url(2), url(3), url(4)] }, 'image_input'],
+  [{ prompt: p, image_input: Array.from({ length: 15 }, (_, i) => url(i)) }, 'image_input'],
+  [{ prompt: p, image_input: [url(1), url(2), url(3), url(4)], max_images: 12 }, 'image_input'],
   [{ prompt: p, image_input: ['not a url'] }, 'image_input[0]'],
   [{ prompt: p, image_input: 'ftp://example.com/a.png' }, 'image_input[0]'],
   [{ prompt: p, image_input: [url(1), 42] }, 'image_input[1]'],
@@ -52,7 +53,6 @@ const CASES: Array<[unknown, string]> = [
   [{ prompt: p, quality: { heic: 50 } }, 'quality.heic'],
   [{ prompt: p, placeholder: 'fancy' }, 'placeholder'],
   [{ prompt: p, provider: 'openai' }, 'provider'],
-  ['just a prompt', '(spec)'],
 ]
 
 let server: SegmindServer
@@ -89,6 +89,12 @@ describe('invalid specs fail the build before any request', () => {
     expect((await failure()).message).toContain('did you mean "aspect_ratio"?')
   })
 
+  it('names both fields when references and outputs together exceed 15', async () => {
+    await writeFile(path.join(root, 'seedream.config.json'), JSON.stringify({ images: { hero: { prompt: p, image_input: [url(1), url(2)], max_images: 14 } } }))
+    expect((await failure()).message).toContain('image_input: 2 reference images + max_images 14 = 16; image_input and max_images together may be at most 15')
+    expect(server.state.requests).toHaveLength(0)
+  })
+
   it('checks spec files that are not imported yet, and names the file', async () => {
     await writeFile(path.join(root, 'seedream.config.json'), JSON.stringify({ images: { hero: { prompt: p } } }))
     await mkdir(path.join(root, 'src/cards'), { recursive: true })
@@ -96,6 +102,8 @@ describe('invalid specs fail the build before any request', () => {
     const error = await failure()
     expect(error.message).toContain(`spec "fox" in ${path.join('src', 'cards', 'fox.seedream.yaml')}`)
     expect(error.message).toContain('max_images: must be a whole number from 1 to 15 (got 20)')
+    await writeFile(path.join(root, 'src/cards/fox.seedream.yaml'), 'just a prompt\n')
+    expect((await failure()).message).toContain('(spec): must be an object with at least a prompt (got "just a prompt")')
     await writeFile(path.join(root, 'src/cards/fox.seedream.yaml'), 'prompt: [unclosed\n')
     expect((await failure()).message).toMatch(/fox\.seedream\.yaml is not valid YAML/)
     expect(server.state.requests).toHaveLength(0)

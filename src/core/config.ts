@@ -40,7 +40,10 @@ export interface LoadedConfig {
   file?: string
 }
 
-/** The `seedream` config of the root folder only: a project's config never leaks into another's. */
+/**
+ * The `seedream` config of the root folder only: a project's config never leaks into another's.
+ * Its keys and values are checked by checkOptions (option-rules.ts), with every other problem.
+ */
 export async function loadConfig(root: string): Promise<LoadedConfig> {
   const explorer = cosmiconfig(MODULE, {
     searchPlaces: SEARCH_PLACES,
@@ -61,8 +64,6 @@ export async function loadConfig(root: string): Promise<LoadedConfig> {
   const config = found.config?.default ?? found.config
   if (typeof config !== 'object' || config === null || Array.isArray(config))
     throw new SeedreamError(`${file} must export an object such as { images: { hero: { prompt: '…' } } }.`, { file })
-  if (config.images !== undefined && (typeof config.images !== 'object' || Array.isArray(config.images)))
-    throw new SeedreamError(`${file}: "images" must be an object of named specs, e.g. { hero: { prompt: '…' } }.`, { file, field: 'images' })
   return { config, file }
 }
 

@@ -44,7 +44,8 @@ export function createSpecs(opts: ResolvedOptions, providerFor: (spec: ResolvedS
   }
 
   async function resolveNamed(name: string): Promise<ResolvedSpec> {
-    if (!(name in opts.images)) {
+    // Own names only: `toString` or `__proto__` is a spec when declared, never by inheritance.
+    if (!Object.hasOwn(opts.images, name)) {
       const known = Object.keys(opts.images)
       throw new SeedreamError(`No spec named "${name}"${opts.configPath ? ` in ${opts.configPath}` : ''}. `
         + (known.length ? `Known specs: ${known.join(', ')}.` : 'Declare it under "images" in seedream.config.mjs, or import a ./name.seedream.json file.'), { spec: name, file: opts.configPath })

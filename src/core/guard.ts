@@ -16,10 +16,11 @@ export interface Budget {
 
 /**
  * Estimated price of one picture, in US dollars, by `provider/model`; the placeholder is free.
- * Segmind's is from its model page; the others are estimates to override with your contract's.
+ * Segmind's are from its model pages (4.0 about $0.035, 4.5 about $0.04); the others are
+ * estimates to override with your contract's.
  */
 export const DEFAULT_PRICES: Record<string, number> = {
-  'segmind/seedream-4': 0.04,
+  'segmind/seedream-4': 0.035,
   'segmind/seedream-4.5': 0.04,
   'ark/seedream-4': 0.03,
   'ark/seedream-4.5': 0.04,

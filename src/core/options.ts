@@ -91,7 +91,7 @@ export interface Options extends OutputOptions {
   budget?: Budget
   /**
    * Estimated US dollars per picture by `provider/model`, for the budget and the summaries.
-   * @default { 'segmind/seedream-4': 0.04, 'segmind/seedream-4.5': 0.04 }
+   * @default { 'segmind/seedream-4': 0.035, 'segmind/seedream-4.5': 0.04, 'ark/seedream-4': 0.03, 'ark/seedream-4.5': 0.04, 'fal/seedream-4': 0.03, 'fal/seedream-4.5': 0.04, 'replicate/seedream-4': 0.03, 'replicate/seedream-4.5': 0.04 }
    */
   prices?: Record<string, number>
   /**
@@ -100,6 +100,17 @@ export interface Options extends OutputOptions {
    * @default 10000
    */
   lockStale?: number
+  /**
+   * Largest answer accepted from a provider (one picture, or a JSON body), in bytes (at least
+   * 1024): a bigger one is refused instead of filling memory.
+   * @default 67108864 (64 MiB)
+   */
+  maxImageBytes?: number
+  /**
+   * Largest local reference image (`image_input`) read, in bytes (at least 1024).
+   * @default 31457280 (30 MiB)
+   */
+  maxReferenceBytes?: number
   /**
    * Look for a `seedream` config file (seedream.config.*, .seedreamrc*, package.json#seedream).
    * @default true
@@ -157,6 +168,8 @@ export interface ResolvedOptions {
   budget: Required<Budget>
   prices: Record<string, number>
   lockStale: number
+  maxImageBytes: number
+  maxReferenceBytes: number
 }
 
 export const DEFAULT_OUTPUT: ResolvedOutput = {

@@ -1,3 +1,4 @@
+import type { SeedreamSpec } from '../types'
 import type { OtherHost, Options, ResolvedHost, ResolvedOptions } from './options'
 import os from 'node:os'
 import path from 'node:path'
@@ -16,9 +17,18 @@ const SEGMIND_URL = 'https://api.segmind.com'
 
 const isTrue = (v: string | undefined) => v !== undefined && v !== '' && v !== '0' && v.toLowerCase() !== 'false'
 
+const MiB = 1024 * 1024
+
+/**
+ * Named specs of the config, then the plugin's, in a map without a prototype: a name such as
+ * `toString` or `__proto__` is a spec only when the user declared it.
+ */
+const imagesOf = (config: Options, options: Options): Record<string, SeedreamSpec> =>
+  Object.assign(Object.create(null), config.images, options.images)
+
 /** Merges plugin options over the config file's and fills every default, once per build. */
 export function resolveOptions(options: Options, config: Options, root: string, configPath?: string): ResolvedOptions {
-  const merged: Options = { ...config, ...options, images: { ...config.images, ...options.images } }
+  const merged: Options = { ...config, ...options, images: imagesOf(config, options) }
   const env = process.env
   const apiKey = merged.apiKey || env.SEGMIND_API_KEY || undefined
   const provider = merged.provider ?? 'segmind'
@@ -27,7 +37,7 @@ export function resolveOptions(options: Options, config: Options, root: string, 
   const apiUrl = (merged.apiUrl || env.SEGMIND_API_URL || SEGMIND_URL).replace(/\/+$/, '')
   return {
     root,
-    images: merged.images ?? {},
+    images: merged.images!,
     configPath,
     provider,
     apiKey,
@@ -52,5 +62,7 @@ export function resolveOptions(options: Options, config: Options, root: string, 
     budget: { maxImages: 10, maxCost: Number.POSITIVE_INFINITY, ...merged.budget },
     prices: { ...DEFAULT_PRICES, ...merged.prices },
     lockStale: merged.lockStale ?? 10_000,
+    maxImageBytes: merged.maxImageBytes ?? 64 * MiB,
+    maxReferenceBytes: merged.maxReferenceBytes ?? 30 * MiB,
   }
 }

@@ -1,5 +1,4 @@
 import type { SpecIssue } from './errors'
-import { SpecError } from './errors'
 
 export const MODELS = ['seedream-4', 'seedream-4.5'] as const
 export const SIZES = ['1K', '2K', '4K', 'custom'] as const
@@ -8,18 +7,23 @@ export const SEQUENTIAL = ['disabled', 'auto'] as const
 export const FORMATS = ['avif', 'webp', 'jpeg', 'png'] as const
 export const PLACEHOLDERS = ['blur', 'color', 'thumbhash', 'none'] as const
 export const PROVIDERS = ['segmind', 'ark', 'fal', 'replicate', 'placeholder'] as const
-/** Segmind's custom-size bounds, and seedream-4.5's total-pixel bounds (1920² to 4096²). */
+/**
+ * Segmind's custom-size bounds, and seedream-4.5's total-pixel bounds (1920² to 4096²): the API
+ * scales a smaller picture up (a note, not an error); a larger one cannot be asked, each side
+ * being at most 4096.
+ */
 export const SIDE = { min: 1024, max: 4096 }
 export const PIXELS_45 = { min: 3_686_400, max: 16_777_216 }
 
-const OUTPUT_FIELDS = ['widths', 'formats', 'quality', 'avifEffort', 'placeholder', 'sizes', 'loading'] as const
+export const OUTPUT_FIELDS = ['widths', 'formats', 'quality', 'avifEffort', 'placeholder', 'sizes', 'loading'] as const
 export const SPEC_FIELDS = [
   'prompt', 'model', 'size', 'width', 'height', 'aspect_ratio', 'max_images', 'sequential_image_generation',
   'image_input', 'seed', 'alt', 'provider', ...OUTPUT_FIELDS,
 ] as const
 
-const show = (v: unknown) => JSON.stringify(v) ?? String(v)
-const list = (values: readonly unknown[]) => values.map(v => show(v)).join(', ')
+export const show = (v: unknown) => JSON.stringify(v) ?? String(v)
+export const list = (values: readonly unknown[]) => values.map(v => show(v)).join(', ')
+export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 export function oneOf(field: string, value: unknown, allowed: readonly string[], issues: SpecIssue[]): void {
   if (value !== undefined && !allowed.includes(value as string))
@@ -38,21 +42,6 @@ export function nonEmptyString(field: string, value: unknown, issues: SpecIssue[
     return
   if (typeof value !== 'string' || value.trim() === '')
     issues.push({ field, message: `${required ? 'is required and ' : ''}must be a non-empty string (got ${show(value)})` })
-}
-
-/** Closest known field name, for "did you mean" on a typo such as `aspectRatio`. */
-function suggest(field: string, known: readonly string[]): string | undefined {
-  const norm = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '')
-  return known.find(k => norm(k) === norm(field))
-}
-
-export function unknownFields(raw: Record<string, unknown>, known: readonly string[], issues: SpecIssue[]): void {
-  for (const field of Object.keys(raw)) {
-    if (known.includes(field))
-      continue
-    const hint = suggest(field, known)
-    issues.push({ field, message: `is not a spec field${hint ? `; did you mean "${hint}"?` : ''} Known fields: ${known.join(', ')}` })
-  }
 }
 
 /** Checks the output fields, shared by specs and the global options. */
@@ -83,15 +72,72 @@ export function checkOutput(raw: Record<string, unknown>, issues: SpecIssue[]): 
   oneOf('loading', raw.loading, ['lazy', 'eager'], issues)
 }
 
-/** Checks the output fields of the global options, so a bad default fails like a bad spec. */
-export function checkGlobalOutput(raw: Record<string, unknown>, file?: string): void {
-  const issues: SpecIssue[] = []
-  checkOutput(raw, issues)
+export function checkPicture(raw: Record<string, any>, issues: SpecIssue[]): void {
+  nonEmptyString('prompt', raw.prompt, issues, true)
+  oneOf('model', raw.model, MODELS, issues)
+  oneOf('size', raw.size, SIZES, issues)
+  oneOf('aspect_ratio', raw.aspect_ratio, ASPECT_RATIOS, issues)
+  oneOf('sequential_image_generation', raw.sequential_image_generation, SEQUENTIAL, issues)
   oneOf('provider', raw.provider, PROVIDERS, issues)
-  integer('concurrency', raw.concurrency, 1, 64, issues)
-  integer('retries', raw.retries, 0, 20, issues)
-  integer('timeout', raw.timeout, 1, 3_600_000, issues)
-  integer('lockStale', raw.lockStale, 2000, 3_600_000, issues)
-  if (issues.length)
-    throw new SpecError(issues, { file, spec: '(options)' })
+  integer('max_images', raw.max_images, 1, 15, issues)
+  integer('seed', raw.seed, -1, 2_147_483_647, issues)
+  if (raw.alt !== undefined && typeof raw.alt !== 'string')
+    issues.push({ field: 'alt', message: `must be a string (got ${JSON.stringify(raw.alt)})` })
+  for (const side of ['width', 'height'] as const) {
+    // Beside an explicit preset they are ignored (as the API does, and its samples send them);
+    // without any size, they were surely meant as a custom size.
+    if (raw[side] !== undefined && raw.size === undefined)
+      issues.push({ field: side, message: `is only used with size: "custom"; set size: "custom" and both width and height (${SIDE.min}–${SIDE.max}), or remove ${side}` })
+    else integer(side, raw[side], SIDE.min, SIDE.max, issues)
+  }
+  if (raw.size === 'custom' && (raw.width === undefined || raw.height === undefined))
+    issues.push({ field: raw.width === undefined ? 'width' : 'height', message: `is required with size: "custom": set both width and height (${SIDE.min}–${SIDE.max})` })
+}
+
+/** Optimal string alignment distance: a swap of two neighbours (`imgaes`) counts as one edit. */
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)))
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost)
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1)
+    }
+  }
+  return d[a.length]![b.length]!
+}
+
+/**
+ * Closest known name, for "did you mean": the same name in another case or separator
+ * (`aspectRatio`), else the nearest within two edits; short names allow fewer, so that `ab` is
+ * not taken for `ark`.
+ */
+export function suggest(field: string, known: readonly string[]): string | undefined {
+  const norm = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '')
+  const same = known.find(k => norm(k) === norm(field))
+  if (same)
+    return same
+  const limit = Math.min(2, Math.floor(field.length / 3))
+  let best: { name: string, d: number } | undefined
+  for (const name of known) {
+    const d = distance(norm(field), norm(name))
+    if (d <= limit && (!best || d < best.d))
+      best = { name, d }
+  }
+  return best?.name
+}
+
+/** What kind of key an unknown key was taken for, in messages. */
+export interface KeyKind { one: string, all: string }
+const SPEC_KEYS: KeyKind = { one: 'a spec field', all: 'Known fields' }
+
+/** One issue per key that is not known, with the nearest known one. */
+export function unknownFields(raw: Record<string, unknown>, known: readonly string[], issues: SpecIssue[], kind = SPEC_KEYS, prefix = ''): void {
+  for (const field of Object.keys(raw)) {
+    if (known.includes(field))
+      continue
+    const hint = suggest(field, known)
+    issues.push({ field: `${prefix}${field}`, message: `is not ${kind.one}${hint ? `; did you mean "${hint}"?` : '.'} ${kind.all}: ${known.join(', ')}` })
+  }
 }

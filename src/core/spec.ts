@@ -3,11 +3,9 @@ import type { SpecIssue } from './errors'
 import type { ResolvedMarkup, ResolvedOutput } from './options'
 import type { Reference } from './references'
 import { SpecError } from './errors'
+import { predictedSize, requestedSize } from './geometry'
 import { DEFAULT_MARKUP, DEFAULT_OUTPUT } from './options'
-import {
-  ASPECT_RATIOS, checkOutput, integer, MODELS, nonEmptyString, oneOf, PIXELS_45, PROVIDERS, SEQUENTIAL, SIDE, SIZES,
-  SPEC_FIELDS, unknownFields,
-} from './spec-rules'
+import { checkOutput, checkPicture, isRecord, PIXELS_45, SPEC_FIELDS, unknownFields } from './spec-rules'
 
 /** The fields sent to the provider: everything that changes the picture, with defaults filled. */
 export interface PictureRequest {
@@ -46,31 +44,14 @@ export interface SpecContext {
 }
 
 const round64 = (n: number) => Math.round(n / 64) * 64
+const px = (n: number) => `${n.toLocaleString('en')} px`
+/**
+ * Reference images: Segmind's pages say 1–3 (their own 4.5 sample sends 5); BytePlus, the models'
+ * vendor, takes up to 14, and at most 15 references and outputs together.
+ */
+const REFERENCES = { documented: 3, max: 14, withOutputs: 15 }
 /** A reference is an http(s) URL or a local path; any other scheme is refused. */
 const isReference = (s: unknown) => typeof s === 'string' && s.trim() !== '' && (/^https?:\/\/\S+$/i.test(s) || !/^[a-z][\w+.-]*:/i.test(s))
-
-function checkPicture(raw: Record<string, any>, issues: SpecIssue[]): void {
-  nonEmptyString('prompt', raw.prompt, issues, true)
-  oneOf('model', raw.model, MODELS, issues)
-  oneOf('size', raw.size, SIZES, issues)
-  oneOf('aspect_ratio', raw.aspect_ratio, ASPECT_RATIOS, issues)
-  oneOf('sequential_image_generation', raw.sequential_image_generation, SEQUENTIAL, issues)
-  oneOf('provider', raw.provider, PROVIDERS, issues)
-  integer('max_images', raw.max_images, 1, 15, issues)
-  integer('seed', raw.seed, -1, 2_147_483_647, issues)
-  if (raw.alt !== undefined && typeof raw.alt !== 'string')
-    issues.push({ field: 'alt', message: `must be a string (got ${JSON.stringify(raw.alt)})` })
-  for (const side of ['width', 'height'] as const) {
-    if (raw[side] === undefined)
-      continue
-    if (raw.size !== 'custom')
-      issues.push({ field: side, message: `is only used with size: "custom" (size is ${JSON.stringify(raw.size ?? '2K')}); remove ${side} or set size: "custom"` })
-    else integer(side, raw[side], SIDE.min, SIDE.max, issues)
-  }
-  if (raw.size === 'custom' && (raw.width === undefined || raw.height === undefined))
-    issues.push({ field: raw.width === undefined ? 'width' : 'height', message: `is required with size: "custom": set both width and height (${SIDE.min}–${SIDE.max})` })
-  checkImageInput(raw, issues)
-}
 
 function checkImageInput(raw: Record<string, any>, issues: SpecIssue[]): void {
   const input = raw.image_input
@@ -80,41 +61,67 @@ function checkImageInput(raw: Record<string, any>, issues: SpecIssue[]): void {
     return
   }
   const urls = Array.isArray(input) ? input : [input]
-  if (urls.length < 1 || urls.length > 3)
-    issues.push({ field: 'image_input', message: `takes 1 to 3 reference images (got ${urls.length})` })
+  const outputs = typeof raw.max_images === 'number' ? raw.max_images : 1
+  if (urls.length < 1 || urls.length > REFERENCES.max)
+    issues.push({ field: 'image_input', message: `takes 1 to ${REFERENCES.max} reference images (got ${urls.length})` })
+  else if (urls.length + outputs > REFERENCES.withOutputs)
+    issues.push({ field: 'image_input', message: `${urls.length} reference images + max_images ${outputs} = ${urls.length + outputs}; image_input and max_images together may be at most ${REFERENCES.withOutputs}` })
   urls.forEach((u, i) => {
     if (!isReference(u))
       issues.push({ field: `image_input[${i}]`, message: `must be an http(s) URL or a path to a local image (got ${JSON.stringify(u)})` })
   })
 }
 
-/** Total-pixel rule of seedream-4.5, checked on the rounded size the provider will see. */
-function checkPixels(picture: PictureRequest, issues: SpecIssue[]): void {
-  if (picture.model !== 'seedream-4.5' || picture.size !== 'custom')
-    return
-  const pixels = picture.width! * picture.height!
-  if (pixels < PIXELS_45.min || pixels > PIXELS_45.max) {
-    issues.push({
-      field: 'width',
-      message: `width × height is ${picture.width}×${picture.height} = ${pixels.toLocaleString('en')} px; seedream-4.5 takes ${PIXELS_45.min.toLocaleString('en')} to ${PIXELS_45.max.toLocaleString('en')} px (e.g. 1920×1920, 2560×1440)`,
-    })
+/** What the API will do differently from what the spec says, reported as warnings. */
+function notesOf(spec: SeedreamSpec, picture: PictureRequest): string[] {
+  const notes: string[] = []
+  if (picture.size !== 'custom' && (spec.width !== undefined || spec.height !== undefined))
+    notes.push(`width and height are ignored with size "${picture.size}", as the API ignores them; set size: "custom" to use them, or remove them`)
+  if (picture.size === 'custom' && (picture.width !== spec.width || picture.height !== spec.height))
+    notes.push(`${spec.width}×${spec.height} was rounded to ${picture.width}×${picture.height} (multiples of 64)`)
+  const refs = picture.image_input?.length ?? 0
+  if (refs > REFERENCES.documented)
+    notes.push(`image_input has ${refs} reference images: Segmind's page says 1–${REFERENCES.documented} (BytePlus documents up to ${REFERENCES.max}), so a provider may refuse or ignore some`)
+  const asked = requestedSize(picture)
+  const made = predictedSize(picture)
+  if ((picture.size === 'custom' || picture.size === '1K') && made.width * made.height > asked.width * asked.height) {
+    const square = picture.size === '1K' && picture.aspect_ratio === 'match_input_image' ? ' (for a square input)' : ''
+    notes.push(`${asked.width}×${asked.height} is under seedream-4.5's minimum of ${px(PIXELS_45.min)}: the API scales it up to about ${made.width}×${made.height}${square}`)
   }
+  return notes
 }
 
 /** Validates a raw spec and fills its defaults; throws a SpecError naming every bad field. */
 export function resolveSpec(raw: unknown, ctx: SpecContext): ResolvedSpec {
   const place = { file: ctx.file, spec: ctx.name }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+  if (!isRecord(raw))
     throw new SpecError([{ field: '(spec)', message: `must be an object with at least a prompt (got ${JSON.stringify(raw)})` }], place)
   const spec = raw as SeedreamSpec & Record<string, any>
   const issues: SpecIssue[] = []
   unknownFields(spec, SPEC_FIELDS, issues)
   checkPicture(spec, issues)
+  checkImageInput(spec, issues)
   checkOutput(spec, issues)
   if (issues.length)
     throw new SpecError(issues, place)
+  const picture = pictureOf(spec)
+  return {
+    name: ctx.name,
+    file: ctx.file,
+    provider: spec.provider ?? ctx.provider,
+    picture,
+    output: resolveOutput(spec, ctx.output),
+    markup: { sizes: spec.sizes ?? ctx.output.sizes ?? DEFAULT_MARKUP.sizes, loading: spec.loading ?? ctx.output.loading ?? DEFAULT_MARKUP.loading },
+    alt: spec.alt ?? picture.prompt,
+    notes: notesOf(spec, picture),
+  }
+}
 
-  const notes: string[] = []
+/**
+ * The request, defaults filled: it is the cache key, so it holds only what the API uses (no width
+ * or height beside a preset), and a spec valid before keeps its key and its paid pictures.
+ */
+function pictureOf(spec: SeedreamSpec): PictureRequest {
   const picture: PictureRequest = {
     prompt: spec.prompt.trim(),
     model: spec.model ?? 'seedream-4.5',
@@ -126,27 +133,12 @@ export function resolveSpec(raw: unknown, ctx: SpecContext): ResolvedSpec {
   if (picture.size === 'custom') {
     picture.width = round64(spec.width!)
     picture.height = round64(spec.height!)
-    if (picture.width !== spec.width || picture.height !== spec.height)
-      notes.push(`${spec.width}×${spec.height} was rounded to ${picture.width}×${picture.height} (multiples of 64)`)
   }
   if (spec.image_input !== undefined)
     picture.image_input = Array.isArray(spec.image_input) ? spec.image_input : [spec.image_input]
   if (spec.seed !== undefined)
     picture.seed = spec.seed
-  checkPixels(picture, issues)
-  if (issues.length)
-    throw new SpecError(issues, place)
-
-  return {
-    name: ctx.name,
-    file: ctx.file,
-    provider: spec.provider ?? ctx.provider,
-    picture,
-    output: resolveOutput(spec, ctx.output),
-    markup: { sizes: spec.sizes ?? ctx.output.sizes ?? DEFAULT_MARKUP.sizes, loading: spec.loading ?? ctx.output.loading ?? DEFAULT_MARKUP.loading },
-    alt: spec.alt ?? picture.prompt,
-    notes,
-  }
+  return picture
 }
 
 /** The spec's output settings over the global ones over the defaults; a number quality sets every format. */
