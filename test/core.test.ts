@@ -138,16 +138,18 @@ describe('atomic entries', () => {
     expect(await readdir(dir)).toEqual([])
   })
 
-  it('does not read a folder without meta.json as an entry, nor an entry of another key', async () => {
+  it('does not take a folder without meta.json, nor an entry of another key, for an entry: it names it as corrupt', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'seedream-store-'))
     const store = new Store(dir)
     const key = 'a'.repeat(64)
+    expect(await store.read(key)).toBeUndefined()
     const { mkdir } = await import('node:fs/promises')
     await mkdir(store.entryDir(key), { recursive: true })
     await writeFile(path.join(store.entryDir(key), '0.jpeg'), 'orphan')
-    expect(await store.read(key)).toBeUndefined()
-    await writeFile(path.join(store.entryDir(key), 'meta.json'), JSON.stringify({ key: `${'a'.repeat(16)}${'b'.repeat(48)}` }))
-    expect(await store.read(key)).toBeUndefined()
+    await expect(store.read(key)).rejects.toThrow('is corrupt: it has no meta.json')
+    const other = `${'a'.repeat(16)}${'b'.repeat(48)}`
+    await writeFile(path.join(store.entryDir(key), 'meta.json'), JSON.stringify({ key: other }))
+    await expect(store.read(key)).rejects.toThrow(`is corrupt: meta.json names key "${other}", not ${key}`)
   })
 
   it('keeps the first writer\'s entry when two race for one key', async () => {
