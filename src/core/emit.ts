@@ -4,8 +4,12 @@ import path from 'node:path'
 import { RUNTIME_REQUEST } from './ids'
 import { EXT, MIME } from './variants'
 
-/** Emits one asset (the cached variant at `sourcePath`) and returns a JavaScript expression for its URL. */
-export type EmitAsset = (fileName: string, sourcePath: string) => Promise<string>
+/** Emits one asset (a variant's bytes, already verified) and returns a JavaScript expression for its URL. */
+export interface EmitAsset {
+  (fileName: string, source: Uint8Array): Promise<string>
+  /** The bundler's warnings: emitPicture is handed `emit` alone, and reports a remade cache through it. */
+  warn?: (message: string) => void
+}
 
 /** `hero-640.1a2b3c4d5e.avif`: the spec's name, the width and a hash of the bytes. */
 export function assetFileName(assetsDir: string, specName: string, v: Variant): string {
@@ -26,8 +30,11 @@ const srcsetCode = (items: Array<{ url: string, width: number }>) =>
 
 /** Emits every variant of one picture and returns the code of its `SeedreamPicture` object. */
 export async function emitPicture(set: VariantSet, spec: ResolvedSpec, assetsDir: string, emit: EmitAsset): Promise<string> {
-  const urls = await Promise.all(set.variants.map(async v =>
-    ({ v, url: await emit(assetFileName(assetsDir, spec.name, v), path.join(set.dir, v.file)) })))
+  if (set.problem)
+    (emit.warn ?? console.warn)(`"${spec.name}" (${spec.file ?? 'options'}): the cached variants in ${set.dir} failed a check (${set.problem}); remade from the original, nothing of them shipped`)
+  // The bytes makeVariants verified (or encoded): the cache is not read again between check and use.
+  const urls = await Promise.all(set.variants.map(async (v, i) =>
+    ({ v, url: await emit(assetFileName(assetsDir, spec.name, v), set.data[i]!) })))
   const { fallback, modern } = formatRoles(spec.output.formats)
   const byFormat = (f: string) => urls.filter(u => u.v.format === f).sort((a, b) => a.v.width - b.v.width)
   const largest = byFormat(fallback).at(-1)!

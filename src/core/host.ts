@@ -3,7 +3,7 @@ import type { ResolvedConfig } from 'vite'
 import type { EmitAsset } from './emit'
 import type { ResolvedOutput } from './options'
 import type { Original } from './originals'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 
 export interface Logger {
@@ -63,28 +63,30 @@ interface EmitContext {
  */
 export function createHost(ctx: EmitContext, state: BundlerState): Host {
   const log = state.logger
+  const warn = (m: string) => log ? log.warn(m) : ctx.warn(m)
+  // Takes the bytes, not a path: they were verified against the cache's manifest when read.
+  const emit: EmitAsset = Object.assign(async (fileName: string, source: Uint8Array) => {
+    if (state.framework === 'esbuild') {
+      await mkdir(path.dirname(path.join(state.outDir!, fileName)), { recursive: true })
+      await writeFile(path.join(state.outDir!, fileName), source)
+      return JSON.stringify(state.publicPath + fileName)
+    }
+    const ref = ctx.emitFile({ type: 'asset', fileName, source })
+    // Vite resolves each import.meta.ROLLUP_FILE_URL_* in JavaScript after bundling, which is
+    // the larger part of a warm build of many images; an absolute base needs none of it.
+    if (state.directUrls)
+      return JSON.stringify(state.publicPath + fileName)
+    if (typeof ref === 'string')
+      return `import.meta.ROLLUP_FILE_URL_${ref}`
+    // webpack and Rspack resolve their public path at run time, `auto` included.
+    return `__webpack_public_path__ + ${JSON.stringify(fileName)}`
+  }, { warn })
   return {
     assetsDir: state.assetsDir,
     info: m => log?.info(m),
-    warn: m => log ? log.warn(m) : ctx.warn(m),
+    warn,
     watch: file => ctx.addWatchFile(file),
-    async emit(fileName, sourcePath) {
-      const source = await readFile(sourcePath)
-      if (state.framework === 'esbuild') {
-        await mkdir(path.dirname(path.join(state.outDir!, fileName)), { recursive: true })
-        await writeFile(path.join(state.outDir!, fileName), source)
-        return JSON.stringify(state.publicPath + fileName)
-      }
-      const ref = ctx.emitFile({ type: 'asset', fileName, source })
-      // Vite resolves each import.meta.ROLLUP_FILE_URL_* in JavaScript after bundling, which is
-      // the larger part of a warm build of many images; an absolute base needs none of it.
-      if (state.directUrls)
-        return JSON.stringify(state.publicPath + fileName)
-      if (typeof ref === 'string')
-        return `import.meta.ROLLUP_FILE_URL_${ref}`
-      // webpack and Rspack resolve their public path at run time, `auto` included.
-      return `__webpack_public_path__ + ${JSON.stringify(fileName)}`
-    },
+    emit,
   }
 }
 

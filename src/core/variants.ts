@@ -1,16 +1,17 @@
 import type { LimitFunction } from 'p-limit'
 import type { ResolvedOutput } from './options'
 import type { Original } from './originals'
-import { readFileSync } from 'node:fs'
+import type { Planned } from './variant-cache'
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { loadSharp } from './lazy'
-import { writeDirAtomic } from './atomic'
 import { canonicalJson, sha256 } from './key'
+import { loadSharp } from './lazy'
+import { readCached, replaceDirAtomic } from './variant-cache'
 
 export const MIME = { avif: 'image/avif', webp: 'image/webp', jpeg: 'image/jpeg', png: 'image/png' } as const
 export const EXT = { avif: 'avif', webp: 'webp', jpeg: 'jpg', png: 'png' } as const
-const VARIANTS_VERSION = 3
+// 4: each variant's full sha256 in the manifest, checked when its bytes are read.
+const VARIANTS_VERSION = 4
 
 export interface Variant {
   format: keyof typeof MIME
@@ -18,8 +19,10 @@ export interface Variant {
   height: number
   /** File name inside the variant folder. */
   file: string
-  /** Content hash, for the emitted file name. */
+  /** The first 10 hex digits of `sha256`, for the emitted file name. */
   hash: string
+  /** The whole content hash, checked against the file's bytes before they are emitted. */
+  sha256: string
   bytes: number
 }
 
@@ -32,8 +35,12 @@ export interface Summary {
 export interface VariantSet extends Summary {
   dir: string
   variants: Variant[]
+  /** The bytes of each variant, in `variants` order: verified, or just encoded, for emitting. */
+  data: Buffer[]
   /** True when this build ran sharp for them. */
   made: boolean
+  /** Why the cached folder failed its checks and was remade, for a warning naming the spec. */
+  problem?: string
 }
 
 /** The widths to make: the requested ones the original can fill, or its own width if none can. */
@@ -42,14 +49,9 @@ export function targetWidths(requested: number[], originalWidth: number): number
   return fit.length ? fit : [originalWidth]
 }
 
-async function readManifest(dir: string): Promise<VariantSet | undefined> {
-  try {
-    // Small, and read once per picture on every warm build: read at once (see Store.read).
-    return { ...JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')), dir, made: false }
-  }
-  catch {
-    return undefined
-  }
+/** Every variant to make, in order: each target width in each format, named `<width>.<ext>`. */
+function plan(original: Original, out: ResolvedOutput): Planned[] {
+  return targetWidths(out.widths, original.width).flatMap(width => out.formats.map(format => ({ width, format, file: `${width}.${EXT[format]}` })))
 }
 
 /** Pixels to encode from: a file's bytes, or a decoded raw buffer with its shape. */
@@ -70,7 +72,8 @@ export async function encode(source: Pixels, out: ResolvedOutput, width: number,
   const { data, info } = await (await open(source)).resize({ width, withoutEnlargement: true })
     .toFormat(format, format === 'avif' ? { quality: out.quality.avif, effort: out.avifEffort } : { quality: out.quality[format] })
     .toBuffer({ resolveWithObject: true })
-  const variant: Variant = { format, width: info.width, height: info.height, file: `${width}.${EXT[format]}`, hash: sha256(data).slice(0, 10), bytes: data.length }
+  const digest = sha256(data)
+  const variant: Variant = { format, width: info.width, height: info.height, file: `${width}.${EXT[format]}`, hash: digest.slice(0, 10), sha256: digest, bytes: data.length }
   return { variant, data }
 }
 
@@ -104,26 +107,29 @@ export function outputKey(out: ResolvedOutput): string {
 
 /**
  * The variants of one original, cached by (original hash, output options) so a warm build runs
- * no sharp work and never reads the original. A miss decodes the original once and feeds every
+ * no sharp work and never reads the original. The cache is untrusted (CI restores it from a shared
+ * cache): a folder is used only if it passes readCached's checks, and its bytes, read there, are
+ * the ones emitted. A miss, or a folder that fails, decodes the original once and feeds every
  * output from those pixels; `slots` bounds how many decoded originals are in memory at once, and
  * each decode and encode goes through `pool`, both sized to the cores.
  */
 export async function makeVariants(original: Original, out: ResolvedOutput, cacheDir: string, pool: LimitFunction, slots: LimitFunction): Promise<VariantSet> {
   const vkey = sha256(`${VARIANTS_VERSION}|${original.sha256}|${outputKey(out)}`)
   const dir = path.join(cacheDir, vkey.slice(0, 20))
-  const cached = await readManifest(dir)
-  if (cached)
-    return cached
+  const planned = plan(original, out)
+  const cached = await readCached(dir, planned, out.placeholder)
+  if (cached && 'manifest' in cached)
+    return { ...cached.manifest, dir, data: cached.data, made: false }
   const { encoded, extra } = await slots(async () => {
     const pixels = await pool(async () => decode(await original.load()))
-    const jobs = targetWidths(out.widths, original.width).flatMap(w => out.formats.map(f => pool(() => encode(pixels, out, w, f))))
+    const jobs = planned.map(p => pool(() => encode(pixels, out, p.width, p.format)))
     const [encoded, extra] = await Promise.all([Promise.all(jobs), pool(() => summary(pixels, out.placeholder))])
     return { encoded, extra }
   })
   const set = { variants: encoded.map(e => e.variant), ...extra }
-  await writeDirAtomic(dir, async (tmp) => {
+  await replaceDirAtomic(dir, async (tmp) => {
     await Promise.all(encoded.map(e => writeFile(path.join(tmp, e.variant.file), e.data)))
     await writeFile(path.join(tmp, 'manifest.json'), JSON.stringify(set))
   })
-  return { ...set, dir, made: true }
+  return { ...set, dir, data: encoded.map(e => e.data), made: true, problem: cached?.problem }
 }
