@@ -83,7 +83,7 @@ async function p3() {
   const names = Array.from({ length: 18 }, (_, i) => `fan${i}`)
   const dir = path.join(WORK, 'fanout')
   const runs = await repeat(async () => {
-    const server = await segmindServer({ latencyMs: 500, scale: 32 })
+    const server = await segmindServer({ latencyMs: 500 })
     await makeApp(dir, Object.fromEntries(names.map((n, i) => [n, { prompt: `fan-out ${i}`, size: '1K' }])), names.slice(0, 6))
     await child('child-build.mjs', [dir, JSON.stringify({ concurrency: 4, widths: [32], formats: ['jpeg'], budget: { maxImages: 100 } })], { SEGMIND_API_KEY: KEY, SEGMIND_API_URL: server.url })
     const calls = server.generations()

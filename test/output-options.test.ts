@@ -9,7 +9,7 @@ import { startSegmindServer } from './servers/segmind'
 let server: SegmindServer
 let root: string
 beforeAll(async () => {
-  server = await startSegmindServer({ keys: [TEST_KEY], scale: 4 })
+  server = await startSegmindServer({ keys: [TEST_KEY] })
   root = await copyFixture('vite-one')
 })
 afterAll(() => server.close())

@@ -40,7 +40,8 @@ describe('vite build against the loopback Segmind server', () => {
       + `<source type="image/webp" srcset="${hero.sources[1].srcset}" sizes="100vw">`
       + `<img src="${hero.src}" srcset="${hero.srcset}" sizes="100vw" width="256" height="144" alt="A misty lake" loading="lazy" decoding="async"></picture>`)
 
-    // The server draws 2048×1152 / 8 = 256×144 for 2K 16:9; 4000 is never upscaled to.
+    // The server answers 2K 16:9 on seedream-4.5 at 2560×1440 (2048×1152 scaled up to 4.5's
+    // minimum area); 256 is the largest width asked for that fits, 4000 is never upscaled to.
     expect(hero.src).toMatch(/^\/assets\/hero-256\.[0-9a-f]{10}\.jpg$/)
     expect([hero.width, hero.height]).toEqual([256, 144])
     const emitted = files.filter(f => f.startsWith('assets/hero-'))
@@ -56,9 +57,9 @@ describe('vite build against the loopback Segmind server', () => {
       expect(files).toContain(url.slice(1))
     expect(hero.srcset.split(', ').map((s: string) => s.split(' ')[1])).toEqual(['64w', '128w', '256w'])
 
-    // card: 1K 4:3 is 1024×768, drawn at 128×96.
-    expect([card.width, card.height]).toEqual([128, 96])
-    expect(files.filter(f => f.startsWith('assets/card-'))).toHaveLength(6)
+    // card: 1K 4:3 is 1024×768, so every width asked for but 4000 fits.
+    expect([card.width, card.height]).toEqual([256, 192])
+    expect(files.filter(f => f.startsWith('assets/card-'))).toHaveLength(9)
   })
 
   it('stores originals in .seedream with metadata, and a warm build makes no call and no sharp work', async () => {
@@ -73,7 +74,7 @@ describe('vite build against the loopback Segmind server', () => {
 
     const warm = await withEnv(env(), () => viteBuild(root, options))
     expect(server.generations()).toHaveLength(2)
-    expect(warm.logs.join('\n')).toMatch(/0 generated \(~\$0\.00\), 2 reused; 0 variants made, 15 reused; \d+ KiB emitted/)
+    expect(warm.logs.join('\n')).toMatch(/0 generated \(~\$0\.00\), 2 reused; 0 variants made, 18 reused; \d+ KiB emitted/)
     expect(await exportsOf(warm.outDir)).toEqual(coldExports)
 
     // The cache is the source of truth: with no key at all, the build still succeeds.

@@ -1,47 +1,345 @@
 import type { AddressInfo } from 'node:net'
-import type { Fault, LoggedRequest } from './segmind'
 import http from 'node:http'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { render, segmindSize, sha256 } from './picture'
 
-export interface Answer { status: number, body: unknown, headers?: Record<string, string> }
-export type Route = (req: { method: string, path: string, headers: http.IncomingHttpHeaders, body: any }, base: string) => Promise<Answer>
+export type Headers = Record<string, string>
 
 /**
- * A loopback JSON server for one provider's protocol: every request is logged, a queue of
- * faults (status, reset, latency) is served first, then the provider's own route answers.
+ * One scripted answer, taken from a fault queue before the normal handling of a request. Kinds
+ * combine with `latencyMs`; otherwise use one kind per fault. "Billed" says what the ledger of a
+ * billing server records when the fault hits a generation request (a Segmind v1 POST); a fault on
+ * any other request (a v2 submission, status poll, result, file download) never bills by itself:
+ * v2 bills when a job reaches COMPLETED.
  */
-export async function startJsonServer(route: Route, latencyMs = 0) {
-  const state = { faults: [] as Fault[], requests: [] as LoggedRequest[] }
-  let base = ''
-  const server = http.createServer(async (req, res) => {
-    const chunks: Buffer[] = []
-    for await (const chunk of req) chunks.push(chunk as Buffer)
-    const raw = Buffer.concat(chunks)
-    let body: any
-    try { body = raw.length ? JSON.parse(raw.toString('utf8')) : undefined }
-    catch { body = raw.toString('utf8') }
-    const logged = { method: req.method!, path: req.url!, headers: req.headers, body }
-    state.requests.push(logged)
-    const fault = state.faults.shift()
-    if (fault?.latencyMs ?? latencyMs)
-      await sleep(fault?.latencyMs ?? latencyMs)
-    if (fault?.reset)
-      return req.socket.destroy()
-    const answer = fault?.status ? { status: fault.status, body: fault.body ?? { error: http.STATUS_CODES[fault.status] }, headers: fault.headers } : await route(logged, base)
-    if (Buffer.isBuffer(answer.body))
-      return res.writeHead(answer.status, { 'content-type': 'image/jpeg', ...answer.headers }).end(answer.body)
-    res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers }).end(JSON.stringify(answer.body))
-  })
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+export interface Fault {
+  /** Answer this status (429, 5xx, 4xx…) with `body` (object → JSON, string → text; default `{"error": <reason>}`) and `headers`. Nothing is generated: not billed. */
+  status?: number
+  body?: unknown
+  /** Extra headers with `status`; a function is called when the answer is sent (for times relative to then). */
+  headers?: Headers | (() => Headers)
+  /** Destroy the socket before any header is sent. Nothing is generated: not billed. */
+  reset?: boolean
+  /** 200 headers with the full Content-Length, the first half of the body, then the socket is destroyed. Billed. */
+  resetMidBody?: boolean
+  /** 200 whose body is the first half of the bytes, with a Content-Length that matches them: the HTTP layer sees a complete answer, only decoding shows the cut. Billed. */
+  truncate?: boolean
+  /** 200 `text/html` with this body instead of the image (the picture was produced and is lost). Billed. */
+  notImage?: string
+  /** 200 `application/json` with this body instead of the image. Billed. */
+  jsonBody?: object
+  /** 200 with the valid picture padded with zero bytes up to this many bytes in all. Billed. */
+  oversize?: number
+  /** 200 with a valid picture of this size instead of the size the request implies. Billed (the ledger keeps this picture's hash). */
+  wrongSize?: { width: number, height: number }
+  /** Answer a redirect to `location` with no body. Nothing is generated: not billed. */
+  redirect?: { status: 301 | 302 | 303 | 307 | 308, location: string }
+  /** Wait this long before answering. The work still completes after the wait, and bills as the rest of the fault says, even if the client gave up and closed the socket. */
+  latencyMs?: number
+}
+
+export interface LoggedRequest {
+  method: string
+  path: string
+  headers: http.IncomingHttpHeaders
+  /** Parsed JSON, or the text when it is not JSON, or undefined when empty. */
+  body: any
+  /** The bytes as received (not enumerable). */
+  raw?: Buffer
+  /** When it arrived and when its answer was sent or its socket closed (ms since the epoch). */
+  at?: number
+  done?: number
+  /** The status answered (undefined when the socket was destroyed before the headers). */
+  status?: number
+  /** Which fault, if any, answered it ('status', 'reset', 'truncate', …, 'rate-limit'). */
+  fault?: string
+}
+
+export interface Answer { status: number, body: unknown, headers?: Headers }
+
+/** What a request to a route sees; `raw` is the body as received. */
+export type Route = (req: LoggedRequest & { raw: Buffer }, base: string) => Promise<Answer>
+
+/** One billed generation: what the real API would have charged. */
+export interface LedgerEntry {
+  /** The provider's id for it (x-request-id, job or prediction id). */
+  id: string
+  /** The request path that was billed. */
+  path: string
+  model: string
+  pictures: number
+  /** In dollars. */
+  cost: number
+  /** Hashes of the pictures produced (before any fault cut, padded or replaced their bytes). */
+  sha256: string[]
+  at: number
+  /** The fault that shaped the answer, when one did. */
+  fault?: string
+}
+
+export const FAULT_KINDS = ['reset', 'resetMidBody', 'truncate', 'notImage', 'jsonBody', 'oversize', 'wrongSize', 'redirect', 'status'] as const
+
+export function faultKind(fault: Fault | undefined): string | undefined {
+  if (!fault)
+    return undefined
+  return FAULT_KINDS.find(k => fault[k] !== undefined && fault[k] !== false) ?? (fault.latencyMs ? 'latency' : undefined)
+}
+
+/**
+ * A 429 fault. `after` (ms, default 0) is when the limit lifts, measured when the answer is sent;
+ * `as` says how it is told: `retry-after` in whole seconds ('seconds', the default), `retry-after`
+ * as an HTTP date ('date'), Segmind's `x-rate-limit-reset-at-utc` ISO timestamp ('reset-at'), or
+ * not at all ('none').
+ */
+export function rateLimited({ after = 0, as = 'seconds' }: { after?: number, as?: 'seconds' | 'date' | 'reset-at' | 'none' } = {}): Fault {
   return {
-    url: base,
-    state,
-    fail: (...faults: Fault[]) => state.faults.push(...faults),
+    status: 429,
+    body: { error: 'Rate limit exceeded' },
+    headers: (): Headers => {
+      const at = Date.now() + after
+      if (as === 'seconds')
+        return { 'retry-after': String(Math.ceil(after / 1000)) }
+      if (as === 'date')
+        return { 'retry-after': new Date(at).toUTCString() }
+      if (as === 'reset-at')
+        return { 'x-rate-limit-reset-at-utc': new Date(at).toISOString() }
+      return {}
+    },
+  }
+}
+
+/** The ledger of a billing server and its sums. */
+export function createLedger() {
+  const ledger: LedgerEntry[] = []
+  return {
+    ledger,
+    /** Records one billed generation of `images` at `price` dollars a picture. */
+    bill(e: { id: string, path: string, model: string, price: number, images: Buffer[], fault?: string }): LedgerEntry {
+      const entry: LedgerEntry = { id: e.id, path: e.path, model: e.model, pictures: e.images.length, cost: money(e.price * e.images.length), sha256: e.images.map(sha256), at: Date.now() }
+      if (e.fault)
+        entry.fault = e.fault
+      ledger.push(entry)
+      return entry
+    },
+    billedPictures: () => ledger.reduce((n, e) => n + e.pictures, 0),
+    billedSha256: () => ledger.flatMap(e => e.sha256),
+    billedCost: () => money(ledger.reduce((n, e) => n + e.cost, 0)),
+  }
+}
+
+/** Dollars without float dust. */
+export const money = (n: number) => Math.round(n * 1e6) / 1e6
+
+/** Work in flight (request handlers, scheduled job completions), so a test can wait for all of it. */
+export function createTracker() {
+  const pending = new Set<Promise<unknown>>()
+  return {
+    track<T>(p: Promise<T>): Promise<T> {
+      pending.add(p)
+      p.then(() => pending.delete(p), () => pending.delete(p))
+      return p
+    },
+    /** Resolves once nothing is in flight, including work that started while waiting. */
+    async settled(): Promise<void> {
+      while (pending.size)
+        await Promise.allSettled([...pending])
+    },
+  }
+}
+
+/**
+ * Two queues of faults: `fail` serves the next generation requests (`isGeneration`), `failPath`
+ * the next requests whose path matches its pattern (a generation request takes from `fail` first).
+ */
+export function createFaults(isGeneration: (req: LoggedRequest) => boolean) {
+  const faults: Fault[] = []
+  const byPath: Array<{ pattern: RegExp, faults: Fault[] }> = []
+  return {
+    faults,
+    fail: (...f: Fault[]) => { faults.push(...f) },
+    failPath: (pattern: RegExp, ...f: Fault[]) => { byPath.push({ pattern, faults: f }) },
+    take(req: LoggedRequest): Fault | undefined {
+      if (isGeneration(req) && faults.length)
+        return faults.shift()
+      const match = byPath.find(p => p.faults.length && p.pattern.test(req.path))
+      return match?.faults.shift()
+    },
+  }
+}
+
+/** The whole body, or undefined when the client went away before sending it. */
+export async function readBody(req: http.IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = []
+  try {
+    for await (const chunk of req) chunks.push(chunk as Buffer)
+  }
+  catch {
+    return undefined
+  }
+  return Buffer.concat(chunks)
+}
+
+export function parseBody(raw: Buffer): any {
+  const text = raw.toString('utf8')
+  try {
+    return text ? JSON.parse(text) : undefined
+  }
+  catch {
+    return text
+  }
+}
+
+/** Logs a request; `done` is set when its answer is sent or its socket closes. */
+export function logRequest(req: http.IncomingMessage, res: http.ServerResponse, raw: Buffer): LoggedRequest & { raw: Buffer } {
+  const logged = { method: req.method!, path: req.url!, headers: req.headers, body: parseBody(raw), at: Date.now() } as LoggedRequest & { raw: Buffer }
+  // Not enumerable: a printed log stays short.
+  Object.defineProperty(logged, 'raw', { value: raw, enumerable: false })
+  const done = () => { logged.done ??= Date.now() }
+  res.on('finish', done)
+  res.on('close', done)
+  return logged
+}
+
+const gone = (res: http.ServerResponse) => res.destroyed || !res.socket || res.socket.destroyed
+
+/**
+ * Answers the faults that stop a request before any work (reset, status, redirect); true when one
+ * did. Nothing of these is billed.
+ */
+export function answerEarlyFault(res: http.ServerResponse, fault: Fault | undefined, logged: LoggedRequest): boolean {
+  if (!fault)
+    return false
+  if (fault.reset) {
+    res.socket?.destroy()
+    return true
+  }
+  if (fault.status) {
+    const headers = typeof fault.headers === 'function' ? fault.headers() : fault.headers
+    logged.status = fault.status
+    void send(res, { status: fault.status, body: fault.body ?? { error: http.STATUS_CODES[fault.status] }, headers })
+    return true
+  }
+  if (fault.redirect) {
+    logged.status = fault.redirect.status
+    if (!gone(res))
+      res.writeHead(fault.redirect.status, { 'location': fault.redirect.location, 'content-length': '0' }).end()
+    return true
+  }
+  return false
+}
+
+/**
+ * Sends an answer, shaped by the body faults when it is a 2xx: notImage, jsonBody, wrongSize (a
+ * valid picture of that size replaces an image body), oversize, truncate, resetMidBody. Writing
+ * to a socket the client has closed is a no-op.
+ */
+export async function send(res: http.ServerResponse, answer: Answer, fault?: Fault): Promise<void> {
+  const ok = answer.status >= 200 && answer.status < 300
+  const headers: Headers = {}
+  for (const [k, v] of Object.entries(answer.headers ?? {})) headers[k.toLowerCase()] = v
+  let body = answer.body
+  if (ok && fault?.notImage !== undefined) {
+    body = fault.notImage
+    headers['content-type'] = 'text/html; charset=utf-8'
+  }
+  else if (ok && fault?.jsonBody !== undefined) {
+    body = fault.jsonBody
+    headers['content-type'] = 'application/json'
+  }
+  else if (ok && fault?.wrongSize && Buffer.isBuffer(body)) {
+    body = await render(fault.wrongSize.width, fault.wrongSize.height, `wrong size ${sha256(body)}`)
+  }
+  let bytes: Buffer
+  if (Buffer.isBuffer(body)) {
+    bytes = body
+    headers['content-type'] ??= 'image/jpeg'
+  }
+  else if (typeof body === 'string') {
+    bytes = Buffer.from(body)
+    headers['content-type'] ??= 'text/plain; charset=utf-8'
+  }
+  else if (body === undefined) {
+    bytes = Buffer.alloc(0)
+  }
+  else {
+    bytes = Buffer.from(JSON.stringify(body))
+    headers['content-type'] ??= 'application/json'
+  }
+  if (ok && fault?.oversize && bytes.length < fault.oversize)
+    bytes = Buffer.concat([bytes, Buffer.alloc(fault.oversize - bytes.length)])
+  if (ok && fault?.truncate)
+    bytes = bytes.subarray(0, bytes.length >> 1)
+  headers['content-length'] = String(bytes.length)
+  if (gone(res))
+    return
+  res.writeHead(answer.status, headers)
+  if (ok && fault?.resetMidBody) {
+    res.write(bytes.subarray(0, bytes.length >> 1), () => res.destroy())
+    return
+  }
+  res.end(bytes)
+}
+
+/** Listens on a loopback port; `close` ends every connection. */
+export async function listen(server: http.Server) {
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections()
       server.close(() => resolve())
     }),
+  }
+}
+
+/**
+ * A loopback JSON server for one provider's protocol (ark, fal, replicate): every request is
+ * logged; `fail(...)` faults serve the next requests of any kind, `failPath(re, ...)` the next
+ * requests whose path matches; then the provider's own route answers. A route that throws answers
+ * 500 and is kept in `state.errors`.
+ */
+export async function startJsonServer(route: Route, latencyMs = 0) {
+  const faults = createFaults(() => true)
+  const state = { faults: faults.faults, requests: [] as LoggedRequest[], errors: [] as unknown[] }
+  const tracker = createTracker()
+  let base = ''
+  const server = http.createServer((req, res) => { void tracker.track(handle(req, res)) })
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
+    req.on('error', () => {})
+    res.on('error', () => {})
+    const raw = await readBody(req)
+    if (!raw)
+      return
+    const logged = logRequest(req, res, raw)
+    state.requests.push(logged)
+    const fault = faults.take(logged)
+    logged.fault = faultKind(fault)
+    const wait = fault?.latencyMs ?? latencyMs
+    if (wait)
+      await sleep(wait)
+    if (answerEarlyFault(res, fault, logged))
+      return
+    try {
+      const answer = await route(logged, base)
+      logged.status = answer.status
+      await send(res, answer, fault)
+    }
+    catch (error) {
+      state.errors.push(error)
+      logged.status = 500
+      await send(res, { status: 500, body: { error: String(error) } })
+    }
+  }
+  const listening = await listen(server)
+  base = listening.url
+  return {
+    url: base,
+    state,
+    fail: faults.fail,
+    failPath: faults.failPath,
+    /** Resolves when every request in flight has been answered (or its work has ended). */
+    settled: tracker.settled,
+    close: listening.close,
   }
 }
 
@@ -61,3 +359,41 @@ export function fileStore() {
     },
   }
 }
+
+/**
+ * Another loopback server, on its own port, that logs every request with its headers and body and
+ * answers any of them with a valid JPEG: for a JSON body with a prompt, of the size Segmind would
+ * return for it; otherwise `size` (2048² by default). A test points a redirect or a v2 job URL at
+ * it and asks `saw(text)` whether a key or a prompt ever reached it.
+ */
+export async function startForeignServer(options: { size?: { width: number, height: number } } = {}) {
+  const requests: LoggedRequest[] = []
+  const tracker = createTracker()
+  const server = http.createServer((req, res) => {
+    void tracker.track((async () => {
+      req.on('error', () => {})
+      res.on('error', () => {})
+      const raw = await readBody(req)
+      if (!raw)
+        return
+      const logged = logRequest(req, res, raw)
+      requests.push(logged)
+      const size = logged.body?.prompt
+        ? segmindSize(logged.body, /seedream-4\.5/.test(logged.path) ? 'seedream-4.5' : 'seedream-4')
+        : options.size ?? { width: 2048, height: 2048 }
+      logged.status = 200
+      await send(res, { status: 200, body: await render(size.width, size.height, `foreign ${logged.path}`) })
+    })())
+  })
+  const listening = await listen(server)
+  return {
+    url: listening.url,
+    requests,
+    /** Whether `text` appears in any request's path, headers or body. */
+    saw: (text: string) => requests.some(r => r.path.includes(text) || JSON.stringify(r.headers).includes(text) || (r.raw ?? Buffer.alloc(0)).includes(text)),
+    settled: tracker.settled,
+    close: listening.close,
+  }
+}
+
+export type ForeignServer = Awaited<ReturnType<typeof startForeignServer>>

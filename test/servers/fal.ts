@@ -1,15 +1,34 @@
-import { fileStore, startJsonServer } from './base'
-import { picture } from './segmind'
+import { createLedger, fileStore, startJsonServer } from './base'
+import { falSize, render } from './picture'
+
+/** Dollars a picture (fal's model pages, [I] for the loopback ledger). */
+export const FAL_PRICE: Record<string, number> = { 'seedream-4': 0.03, 'seedream-4.5': 0.04 }
 
 /**
  * fal's queue API on loopback: `Key` auth on every call, IN_QUEUE → IN_PROGRESS → COMPLETED as
  * the status URL is polled, `{images: [{url}], seed}` at the response URL, or an error `detail`.
+ * Pictures are `image_size` {width, height} (a named size, or 2048² by default). Ledger: a request
+ * bills its pictures when it reaches COMPLETED (at the third status poll, or when its response is
+ * read first), downloaded or not; a failed one (`settings.failNext` at submission) does not.
  */
 export async function startFalServer(key: string) {
   const files = fileStore()
-  const jobs = new Map<string, { input: any, model: string, polls: number, images?: string[] }>()
+  const ledger = createLedger()
+  const jobs = new Map<string, { input: any, model: string, polls: number, fail: boolean, images?: string[], making?: Promise<string[]> }>()
   const settings = { failNext: false }
   let n = 0
+  const complete = (id: string, base: string) => {
+    const job = jobs.get(id)!
+    job.making ??= (async () => {
+      const { width, height } = falSize(job.input.image_size)
+      const count = (job.input.num_images ?? 1) * (job.input.max_images ?? 1)
+      const images = await Promise.all(Array.from({ length: count }, (_, i) => render(width, height, `fal|${job.model}|${job.input.prompt}|${id}|${i}`)))
+      const model = /v4\.5/.test(job.model) ? 'seedream-4.5' : 'seedream-4'
+      ledger.bill({ id, path: `/${job.model}`, model, price: FAL_PRICE[model]!, images })
+      return job.images = images.map(image => files.add(base, image))
+    })()
+    return job.making
+  }
   const server = await startJsonServer(async (req, base) => {
     const file = files.serve(req.path)
     if (file)
@@ -20,7 +39,8 @@ export async function startFalServer(key: string) {
     if (req.method === 'POST') {
       const id = `fal-${++n}`
       const model = req.path.slice(1)
-      jobs.set(id, { input: req.body, model, polls: 0 })
+      jobs.set(id, { input: req.body, model, polls: 0, fail: settings.failNext })
+      settings.failNext = false
       const at = `${base}/fal-ai/bytedance/seedream/requests/${id}`
       return { status: 200, body: { request_id: id, status: 'IN_QUEUE', status_url: `${at}/status`, response_url: at, cancel_url: `${at}/cancel` } }
     }
@@ -29,17 +49,24 @@ export async function startFalServer(key: string) {
       return { status: 404, body: { detail: 'Request not found' } }
     if (status[2]) {
       job.polls++
-      return { status: 200, body: { status: job.polls === 1 ? 'IN_QUEUE' : job.polls === 2 ? 'IN_PROGRESS' : 'COMPLETED', request_id: status[1] } }
+      const state = job.polls === 1 ? 'IN_QUEUE' : job.polls === 2 ? 'IN_PROGRESS' : 'COMPLETED'
+      if (state === 'COMPLETED' && !job.fail)
+        await complete(status[1]!, base)
+      return { status: 200, body: { status: state, request_id: status[1] } }
     }
-    if (settings.failNext) {
-      settings.failNext = false
+    if (job.fail)
       return { status: 422, body: { detail: [{ loc: ['body', 'prompt'], msg: 'content policy violation', type: 'content_policy_violation' }] } }
-    }
-    const size = job.input.image_size ?? { width: 1024, height: 1024 }
-    const count = (job.input.num_images ?? 1) * (job.input.max_images ?? 1)
-    job.images ??= await Promise.all(Array.from({ length: count }, async (_, i) =>
-      files.add(base, await picture({ prompt: `${job.input.prompt} #${i}`, size: 'custom', ...size }, 16))))
-    return { status: 200, body: { images: job.images.map(url => ({ url, content_type: 'image/jpeg' })), seed: job.input.seed ?? 777 } }
+    const images = await complete(status[1]!, base)
+    return { status: 200, body: { images: images.map(url => ({ url, content_type: 'image/jpeg' })), seed: job.input.seed ?? 777 } }
   })
-  return { ...server, settings, jobs, generations: () => server.state.requests.filter(r => r.method === 'POST') }
+  return {
+    ...server,
+    settings,
+    jobs,
+    ledger: ledger.ledger,
+    billedPictures: ledger.billedPictures,
+    billedSha256: ledger.billedSha256,
+    billedCost: ledger.billedCost,
+    generations: () => server.state.requests.filter(r => r.method === 'POST'),
+  }
 }

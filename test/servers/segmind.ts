@@ -1,170 +1,221 @@
-import type { AddressInfo } from 'node:net'
+import type { Answer, Fault, LoggedRequest } from './base'
 import { randomUUID } from 'node:crypto'
 import http from 'node:http'
 import { setTimeout as sleep } from 'node:timers/promises'
-import sharp from 'sharp'
+import { answerEarlyFault, createFaults, createLedger, createTracker, faultKind, listen, logRequest, money, readBody, send } from './base'
+import { render, segmindSize } from './picture'
 import { createAsyncRoutes } from './segmind-async'
 
-/** One scripted answer, taken from the queue before the normal handling of a request. */
-export interface Fault {
-  status?: number
-  /** JSON body (an object) or raw text. */
-  body?: unknown
-  headers?: Record<string, string>
-  /** Destroy the socket without answering. */
-  reset?: boolean
-  /** Answer 200 with a Content-Length larger than the bytes sent, then close. */
-  truncate?: boolean
-  /** Answer 200 with this text body instead of an image. */
-  notImage?: string
-  latencyMs?: number
-}
-
-export interface LoggedRequest {
-  method: string
-  path: string
-  headers: http.IncomingHttpHeaders
-  body: any
-  /** When it arrived and when its answer was sent (ms since the epoch). */
-  at?: number
-  done?: number
-}
+export type { Fault, LedgerEntry, LoggedRequest } from './base'
+export { rateLimited, startForeignServer } from './base'
 
 export interface SegmindServerOptions {
   /** Keys accepted in x-api-key. */
   keys?: string[]
-  /** Latency added to every answer. */
+  /** Latency added to every answer (a fault's own `latencyMs` replaces it). */
   latencyMs?: number
-  /** Starting credits; each picture costs 0.04. */
+  /** Starting credits (10); a seedream-4 picture costs 0.035, a seedream-4.5 one 0.04. */
   credits?: number
-  /** Divides the picture's sides, to keep tests fast. */
-  scale?: number
-  /** Draws the answer instead of the built-in gradient (the benchmarks use photo-like sources). */
+  /** Draws the answer instead of the built-in picture (the benchmarks use photo-like sources). */
   picture?: (body: any) => Promise<Buffer>
+  /**
+   * Fixed windows of `windowMs`: generation requests (v1 POSTs, v2 submissions) beyond `perWindow`
+   * in a window answer 429 `{"error":"Rate limit exceeded"}`, not billed, with
+   * `x-rate-limit-reset-at-utc` (the window's end, ISO UTC), `retry-after` (whole seconds to it,
+   * rounded up), both, or none ('reset-at' by default).
+   */
+  rateLimit?: { perWindow: number, windowMs: number, headers?: 'reset-at' | 'retry-after' | 'both' | 'none' }
 }
 
-const MODELS = new Set(['seedream-4', 'seedream-4.5'])
-const BASE: Record<string, number> = { '1K': 1024, '2K': 2048, '4K': 4096 }
+/** Dollars a picture (Segmind's model pages). */
+export const PRICE: Record<string, number> = { 'seedream-4': 0.035, 'seedream-4.5': 0.04 }
+const SIZES = ['1K', '2K', '4K', 'custom']
 
-function sizeOf(body: any, scale: number): { width: number, height: number } {
-  let width = 2048
-  let height = 2048
-  if (body.size === 'custom') {
-    width = body.width
-    height = body.height
-  }
-  else {
-    const base = BASE[body.size ?? '2K']!
-    const [a, b] = /^\d+:\d+$/.test(body.aspect_ratio ?? '') ? body.aspect_ratio.split(':').map(Number) : [1, 1]
-    width = a >= b ? base : Math.round((base * a) / b)
-    height = a >= b ? Math.round((base * b) / a) : base
-  }
-  return { width: Math.round(width / scale), height: Math.round(height / scale) }
-}
-
-/** Segmind's documented checks on a v1 body; the message comes back as {"error": …}. */
+/** Segmind's documented checks on a body; the message comes back as {"error": …}. */
 function invalid(body: any): string | undefined {
   if (typeof body?.prompt !== 'string' || !body.prompt)
     return 'prompt is required'
-  if (body.size && !['1K', '2K', '4K', 'custom'].includes(body.size))
-    return `size must be one of 1K, 2K, 4K, custom`
+  if (body.size !== undefined && !SIZES.includes(body.size))
+    return 'size must be one of 1K, 2K, 4K, custom'
+  if (body.size === 'custom' && ![body.width, body.height].every(n => Number.isFinite(n) && n >= 1024 && n <= 4096))
+    return 'width and height must be between 1024 and 4096 with size custom'
   if (body.max_images !== undefined && !(body.max_images >= 1 && body.max_images <= 15))
     return 'max_images must be between 1 and 15'
+  if (body.sequential_image_generation !== undefined && !['disabled', 'auto'].includes(body.sequential_image_generation))
+    return 'sequential_image_generation must be disabled or auto'
   return undefined
 }
 
-export async function picture(body: any, scale: number): Promise<Buffer> {
-  const { width, height } = sizeOf(body, scale)
-  const hue = [...String(body.prompt)].reduce((h, c) => (h * 31 + c.charCodeAt(0)) % 360, 7)
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><defs><linearGradient id="g"><stop offset="0" stop-color="hsl(${hue},60%,50%)"/><stop offset="1" stop-color="hsl(${(hue + 90) % 360},60%,30%)"/></linearGradient></defs><rect width="100%" height="100%" fill="url(#g)"/><circle cx="50%" cy="50%" r="25%" fill="#fff" fill-opacity="0.5"/></svg>`
-  return sharp(Buffer.from(svg)).jpeg({ quality: 85 }).toBuffer()
+/**
+ * A full-size picture for a Segmind body: the size Segmind returns for it (see segmindSize). The
+ * same body gives the same bytes; `variant` tells apart the pictures of a series or repeats.
+ */
+export function picture(body: any, model = 'seedream-4', variant = ''): Promise<Buffer> {
+  const { width, height } = segmindSize(body, model)
+  return render(width, height, `${model}|${body.prompt}|${body.seed ?? ''}|${variant}`)
 }
 
-/** A loopback server speaking Segmind's v1 protocol, with a queue of faults and a request log. */
+const isGeneration = (r: LoggedRequest) => r.method === 'POST' && /^\/v[12]\/(?!requests\b)[\w.-]+$/.test(r.path)
+
+/**
+ * A loopback server speaking Segmind's protocols (v1, v2 async, asset upload, credits) with
+ * full-size pictures, fault queues, a request log, a rate limit and a ledger of what the real API
+ * would bill: a v1 POST bills once the picture is made and a 200 is started, whether or not the
+ * client is still there or the body arrives whole; a v2 job bills when it reaches COMPLETED.
+ */
 export async function startSegmindServer(options: SegmindServerOptions = {}) {
   const keys = new Set(options.keys ?? ['test-key-0123456789'])
-  const state = { credits: options.credits ?? 10, faults: [] as Fault[], requests: [] as LoggedRequest[] }
-  // Declared before the server, assigned once it listens: the async routes build URLs on it.
-  let v2: ReturnType<typeof createAsyncRoutes>
-  const scale = options.scale ?? 8
+  const faults = createFaults(isGeneration)
+  const ledger = createLedger()
+  const tracker = createTracker()
+  const state = {
+    credits: options.credits ?? 10,
+    faults: faults.faults,
+    requests: [] as LoggedRequest[],
+    /** 429s sent by the rate limit (not those of scripted faults). */
+    rateLimited: 0,
+    /** Exceptions thrown while answering (each answered 500). */
+    errors: [] as unknown[],
+  }
+  const base = { url: '' }
+  // Repeats of the same request make different pictures, as the real API does.
+  const made = new Map<string, number>()
+  const draw = (body: any, model: string, index: number): Promise<Buffer> => {
+    if (options.picture)
+      return options.picture(index ? { ...body, prompt: `${body.prompt} #${index}` } : body)
+    const key = `${model}|${JSON.stringify(body)}|${index}`
+    const n = made.get(key) ?? 0
+    made.set(key, n + 1)
+    return picture(body, model, `${index}/${n}`)
+  }
+  const v2 = createAsyncRoutes({ keys, state, ledger, track: tracker.track, picture: draw, price: PRICE, invalid, base })
 
-  const send = (res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
-    const text = typeof body === 'string' ? body : JSON.stringify(body)
-    res.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/plain' : 'application/json', ...headers })
-    res.end(text)
+  const limit = options.rateLimit
+  const started = Date.now()
+  let window = { index: -1, count: 0 }
+  /** The 429 for a generation request over the limit, or undefined. */
+  function overLimit(): Answer | undefined {
+    if (!limit)
+      return undefined
+    const now = Date.now()
+    const index = Math.floor((now - started) / limit.windowMs)
+    if (index !== window.index)
+      window = { index, count: 0 }
+    if (++window.count <= limit.perWindow)
+      return undefined
+    const end = started + (index + 1) * limit.windowMs
+    const how = limit.headers ?? 'reset-at'
+    const headers: Record<string, string> = {}
+    if (how === 'reset-at' || how === 'both')
+      headers['x-rate-limit-reset-at-utc'] = new Date(end).toISOString()
+    if (how === 'retry-after' || how === 'both')
+      headers['retry-after'] = String(Math.ceil((end - now) / 1000))
+    return { status: 429, body: { error: 'Rate limit exceeded' }, headers }
   }
 
-  const server = http.createServer(async (req, res) => {
-    const chunks: Buffer[] = []
-    for await (const chunk of req) chunks.push(chunk as Buffer)
-    const bytes = Buffer.concat(chunks)
-    const raw = bytes.toString('utf8')
-    let body: any
-    try {
-      body = raw ? JSON.parse(raw) : undefined
+  async function v1(req: LoggedRequest & { raw: Buffer }, res: http.ServerResponse, fault: Fault | undefined): Promise<void> {
+    const model = req.path.match(/^\/v1\/([\w.-]+)$/)?.[1]
+    const answer = (a: Answer) => {
+      req.status = a.status
+      return send(res, a)
     }
-    catch { body = raw }
-    const logged: LoggedRequest = { method: req.method!, path: req.url!, headers: req.headers, body, at: Date.now() }
-    state.requests.push(logged)
-    res.on('finish', () => { logged.done = Date.now() })
-    const fault = state.faults.shift()
-    const latency = fault?.latencyMs ?? options.latencyMs ?? 0
-    if (latency)
-      await sleep(latency)
-    if (fault?.reset)
-      return req.socket.destroy()
-    if (fault?.status)
-      return send(res, fault.status, fault.body ?? { error: http.STATUS_CODES[fault.status] }, fault.headers)
-    if (fault?.notImage !== undefined)
-      return send(res, 200, fault.notImage, { 'content-type': 'text/html' })
-
-    if (await v2.handle(req, res, body, bytes))
-      return
-    const model = req.url?.match(/^\/v1\/([\w.-]+)$/)?.[1]
-    if (req.method !== 'POST' || !model || !MODELS.has(model))
-      return send(res, 404, { error: `Model not found: ${req.url}` })
+    if (req.method === 'GET' && model === 'get-user-credits') {
+      if (!keys.has(String(req.headers['x-api-key'] ?? '')))
+        return answer({ status: 401, body: { error: 'Unauthorized: invalid or missing API key' } })
+      return answer({ status: 200, body: { 'credits': state.credits, 'free-credits': 0.018 } })
+    }
+    if (req.method !== 'POST' || !model || !(model in PRICE))
+      return answer({ status: 404, body: { error: `Model not found: ${req.path}` } })
     if (!keys.has(String(req.headers['x-api-key'] ?? '')))
-      return send(res, 401, { error: 'Unauthorized: invalid or missing API key' })
-    const problem = typeof body === 'object' ? invalid(body) : 'body must be JSON'
+      return answer({ status: 401, body: { error: 'Unauthorized: invalid or missing API key' } })
+    const problem = typeof req.body === 'object' ? invalid(req.body) : 'body must be JSON'
     if (problem)
-      return send(res, 400, { error: problem })
-    if (state.credits < 0.04)
-      return send(res, 406, { error: 'Insufficient credits' })
-    const image = await (options.picture ?? (b => picture(b, scale)))(body)
-    state.credits = Math.round((state.credits - 0.04) * 100) / 100
-    const headers = {
-      'content-type': 'image/jpeg',
-      'x-remaining-credits': String(state.credits),
-      'x-request-id': randomUUID(),
-      'x-cost': '0.04',
-      'x-generation-time': '31.2',
-      'x-seed-value': String(body.seed ?? 424242),
+      return answer({ status: 400, body: { error: problem } })
+    const price = PRICE[model]!
+    if (state.credits < price)
+      return answer({ status: 406, body: { error: 'Insufficient credits' } })
+    // The picture is made (at the wrong size, if so scripted), billed, then sent as the fault says.
+    const { wrongSize, ...rest } = fault ?? {}
+    const image = wrongSize && !options.picture
+      ? await render(wrongSize.width, wrongSize.height, `wrong size|${req.body.prompt}|${randomUUID()}`)
+      : await draw(req.body, model, 0)
+    const id = randomUUID()
+    ledger.bill({ id, path: req.path, model, price, images: [image], fault: faultKind(fault) })
+    state.credits = money(state.credits - price)
+    req.status = 200
+    await send(res, {
+      status: 200,
+      body: image,
+      headers: {
+        'content-type': 'image/jpeg',
+        'x-remaining-credits': String(state.credits),
+        'x-request-id': id,
+        'x-cost': String(price),
+        'x-generation-time': '31.2',
+        'x-seed-value': String(req.body.seed ?? 424242),
+      },
+    }, rest)
+  }
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
+    req.on('error', () => {})
+    res.on('error', () => {})
+    const raw = await readBody(req)
+    if (!raw)
+      return
+    const logged = logRequest(req, res, raw)
+    state.requests.push(logged)
+    if (isGeneration(logged)) {
+      const limited = overLimit()
+      if (limited) {
+        state.rateLimited++
+        logged.fault = 'rate-limit'
+        logged.status = 429
+        return send(res, limited)
+      }
     }
-    if (fault?.truncate) {
-      res.writeHead(200, { ...headers, 'content-length': String(image.length) })
-      res.write(image.subarray(0, image.length >> 1))
-      return setTimeout(() => res.destroy(), 5)
+    const fault = faults.take(logged)
+    logged.fault = faultKind(fault)
+    const wait = fault?.latencyMs ?? options.latencyMs ?? 0
+    if (wait)
+      await sleep(wait)
+    if (answerEarlyFault(res, fault, logged))
+      return
+    const async = await v2.handle(logged)
+    if (async) {
+      logged.status = async.status
+      return send(res, async, fault)
     }
-    res.writeHead(200, { ...headers, 'content-length': String(image.length) })
-    res.end(image)
+    return v1(logged, res, fault)
+  }
+
+  const server = http.createServer((req, res) => {
+    void tracker.track(handle(req, res).catch(async (error) => {
+      state.errors.push(error)
+      await send(res, { status: 500, body: { error: String(error) } }).catch(() => {})
+    }))
   })
-  const base = { url: '' }
-  v2 = createAsyncRoutes({ keys, state, send, picture: (body: any) => picture(body, scale), base })
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  base.url = `http://127.0.0.1:${port}`
+  const listening = await listen(server)
+  base.url = listening.url
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: listening.url,
     state,
     /** Requests that reached a model endpoint (v1 calls and v2 submissions). */
-    generations: () => state.requests.filter(r => /^\/v[12]\/seedream/.test(r.path)),
-    fail: (...faults: Fault[]) => state.faults.push(...faults),
-    /** The async API's jobs, uploads and file downloads. */
+    generations: () => state.requests.filter(isGeneration),
+    /** Faults for the next generation requests (v1 POSTs and v2 submissions), in order. */
+    fail: faults.fail,
+    /** Faults for the next requests whose path matches (status polls, results, files, uploads…). */
+    failPath: faults.failPath,
+    /** One entry per billed generation. */
+    ledger: ledger.ledger,
+    billedPictures: ledger.billedPictures,
+    billedSha256: ledger.billedSha256,
+    billedCost: ledger.billedCost,
+    /** Resolves when no request is in flight and no scheduled v2 completion is pending. */
+    settled: tracker.settled,
+    /** The async API: jobs, uploads, settings, complete(id). */
     v2,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections()
-      server.close(() => resolve())
-    }),
+    close: listening.close,
   }
 }
 
