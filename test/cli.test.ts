@@ -42,7 +42,9 @@ describe('seedream CLI', () => {
     expect(before.stdout).toMatch(/missing\s+hero \(seedream\.config\.mjs\)\s+~\$0\.04/)
     expect(before.stdout).toMatch(/missing\s+card \(src\/card\.seedream\.json\)/)
     expect(before.stdout).toContain('to fill: 2 image(s), about $0.08')
-    expect(server.state.requests).toHaveLength(0)
+    // The balance is asked for (free); nothing is generated.
+    expect(before.stdout).toMatch(/Balance \(segmind\): 10 credits \+ 0\.018 free/)
+    expect(server.state.requests.map(r => `${r.method} ${r.path}`)).toEqual(['GET /v1/get-user-credits'])
 
     const filled = await seedream(['generate'])
     expect(filled.code).toBe(0)

@@ -133,14 +133,17 @@ describe('replicate', () => {
     await noKeyIn(root, logs)
   })
 
-  it('reports a failed prediction with its error, and retries a reset connection', async () => {
+  it('reports a failed prediction with its error, and never re-sends a prediction after a reset', async () => {
     const rep = await startReplicateServer(KEY)
     close = rep.close
     rep.settings.failNext = true
-    rep.fail({ reset: true })
     const root = await project({ model: 'seedream-4' }, 'replicate')
     const error = await failure(build(root, { REPLICATE_API_TOKEN: KEY, REPLICATE_API_URL: rep.url }))
-    expect(error.message).toContain('prediction rep-1 failed: NSFW content detected')
+    expect(error.message).toContain('failed: NSFW content detected')
+    expect(rep.generations()).toHaveLength(1)
+    rep.fail({ reset: true })
+    const reset = await failure(build(root, { REPLICATE_API_TOKEN: KEY, REPLICATE_API_URL: rep.url }))
+    expect(reset.message).toContain('may have been billed')
     expect(rep.generations()).toHaveLength(2)
   })
 })

@@ -22,8 +22,8 @@ describe('vite build against the loopback Segmind server', () => {
 
     // hero and card are two unique specs; hero is imported from two modules.
     expect(server.generations()).toHaveLength(2)
-    expect(server.generations().map(r => r.path).sort()).toEqual(['/v1/seedream-4', '/v1/seedream-4.5'])
-    const heroBody = server.generations().find(r => r.path === '/v1/seedream-4.5')!.body
+    expect(server.generations().map(r => r.path).sort()).toEqual(['/v1/seedream-4', '/v2/seedream-4.5'])
+    const heroBody = server.generations().find(r => r.path === '/v2/seedream-4.5')!.body
     expect(heroBody).toMatchObject({ prompt: 'Misty mountain lake at dawn', aspect_ratio: '16:9', size: '2K', max_images: 1 })
 
     const { hero, card, again } = await exportsOf(outDir)

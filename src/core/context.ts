@@ -52,9 +52,11 @@ export function createSeedream(userOptions: Options, run: { repair?: boolean } =
   async function prepare(root: string, logger: Logger | undefined, mode: 'build' | 'serve' | 'cli'): Promise<void> {
     if (logger)
       log = logger
+    // The plugin's own options first: `root` and `configFile` decide where the config is read.
+    checkOptions(userOptions, {})
     const base = path.resolve(userOptions.root ?? root)
     const { config, file } = userOptions.configFile === false ? { config: {} } : await loadConfig(base)
-    checkOptions(userOptions, config, file)
+    checkOptions({}, config, file)
     opts = resolveOptions(userOptions, config, base, file)
     addSecrets(opts.apiKey, ...Object.values(opts.hosts).map(h => h.apiKey))
     providerFor = createProviders(opts)

@@ -58,7 +58,7 @@ export function createSpecs(opts: ResolvedOptions, providerFor: (spec: ResolvedS
     const issues = providerFor(spec).check?.(spec) ?? []
     if (issues.length)
       throw new SpecError(issues, { file: spec.file, spec: spec.name })
-    return attachReferences(spec, opts.root)
+    return attachReferences(spec, opts.root, opts.maxReferenceBytes)
   }
 
   async function fromFile(file: string): Promise<ResolvedSpec> {

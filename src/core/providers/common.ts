@@ -3,7 +3,7 @@ import type { ResolvedSpec } from '../spec'
 import type { RetryPolicy } from './http'
 import type { GenerateEvents, GeneratedImage } from './types'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { HttpError, SeedreamError } from '../errors'
+import { excerpt, HttpError, SeedreamError } from '../errors'
 import { dataUri } from '../references'
 import { predictedSize } from '../geometry'
 import { toImage } from './answers'
@@ -52,4 +52,15 @@ export async function pollJob<T>(url: string, check: () => Promise<T>, state: (t
   }
 }
 
-export const json = (buf: Buffer) => JSON.parse(buf.toString('utf8'))
+/**
+ * A JSON answer, or an HttpError quoting what came instead; a payload's answer that does not
+ * parse may stand for a job that was created and billed, so it says so.
+ */
+export function json(buf: Buffer, method: 'GET' | 'POST' = 'GET', url = ''): any {
+  try {
+    return JSON.parse(buf.toString('utf8'))
+  }
+  catch {
+    throw new HttpError(method, url, 200, `answered with a body that is not JSON (${buf.length} bytes, starting "${excerpt(buf.subarray(0, 4096).toString('utf8'), 80)}")`, { mayBeBilled: method === 'POST' })
+  }
+}

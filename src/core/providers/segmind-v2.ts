@@ -44,7 +44,7 @@ async function runTask(opts: AsyncOptions, spec: ResolvedSpec, refs: string[] | 
     request({ method, url, headers: opts.headers, body: body && JSON.stringify(body), policy: opts, signal, onRetry: events.onRetry }).catch(withHint)
   const submit = async (): Promise<JobRecord> => {
     const url = `${opts.apiUrl}/v2/seedream-4.5`
-    const answer = json((await call('POST', url, segmindBody(spec.picture, refs, slots.length))).body)
+    const answer = json((await call('POST', url, segmindBody(spec.picture, refs, slots.length))).body, 'POST', url)
     if (!answer.request_id)
       throw new HttpError('POST', url, 200, `answered without a request_id, so the job (which may have been billed) cannot be followed: ${JSON.stringify(answer)}`, { mayBeBilled: true })
     const job = { requestId: String(answer.request_id), submittedAt: new Date().toISOString() }
@@ -69,7 +69,7 @@ async function runTask(opts: AsyncOptions, spec: ResolvedSpec, refs: string[] | 
     await call('GET', resultUrlOf(opts, job)) // answers 422 {"status":"FAILED","error":"…"}, thrown with its message
     throw new HttpError('GET', resultUrlOf(opts, job), 200, `job ${job.requestId} failed (not billed)`)
   }
-  done = json((await call('GET', resultUrlOf(opts, job))).body)
+  done = json((await call('GET', resultUrlOf(opts, job))).body, 'GET', resultUrlOf(opts, job))
   const urls = resultUrls(done).slice(0, slots.length)
   for (const [i, url] of urls.entries()) {
     if (journal.kept.has(slots[i]!))
@@ -95,6 +95,6 @@ const resultUrlOf = (opts: AsyncOptions, job: JobRecord) => `${opts.apiUrl}/v2/r
 
 function follow(opts: AsyncOptions, job: JobRecord, call: (method: 'GET', url: string) => Promise<{ body: Buffer }>, signal?: AbortSignal): Promise<{ status: string, metrics?: any }> {
   const url = statusUrlOf(opts, job)
-  return pollJob(url, async () => json((await call('GET', url)).body),
+  return pollJob(url, async () => json((await call('GET', url)).body, 'GET', url),
     s => s.status === 'COMPLETED' ? 'done' : s.status === 'FAILED' ? 'failed' : 'pending', opts.retryDelay, signal)
 }
