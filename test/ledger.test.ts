@@ -1,5 +1,6 @@
 import type { Outcome } from './ledger-harness'
-import type { ForeignServer, SegmindServer } from './servers/segmind'
+import type { ForeignServer } from './servers/base'
+import type { SegmindServer } from './servers/segmind'
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
