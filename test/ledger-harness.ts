@@ -28,18 +28,21 @@ export async function runVite(root: string, server: SegmindServer): Promise<Outc
   }
 }
 
-/** The built CLI's `generate --json` in a child process, with only the environment given here. */
-export function runCli(root: string, server: SegmindServer, args = ['generate', '--json']): Promise<Outcome> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args, '--root', root], {
-      env: { PATH: process.env.PATH!, SEGMIND_API_URL: server.url, SEGMIND_API_KEY: TEST_KEY },
-    })
-    let text = ''
-    child.stdout.on('data', (d) => { text += d })
-    child.stderr.on('data', (d) => { text += d })
-    child.on('close', code => resolve({ ok: code === 0, text }))
+/** The built CLI in a child process, with only the environment given here. */
+export function startCli(root: string, server: SegmindServer, args: string[]) {
+  const child = spawn(process.execPath, [CLI, ...args, '--root', root], {
+    env: { PATH: process.env.PATH!, SEGMIND_API_URL: server.url, SEGMIND_API_KEY: TEST_KEY },
   })
+  let text = ''
+  child.stdout.on('data', (d) => { text += d })
+  child.stderr.on('data', (d) => { text += d })
+  const done = new Promise<Outcome & { signal: NodeJS.Signals | null }>(resolve =>
+    child.on('close', (code, signal) => resolve({ ok: code === 0, text, signal })))
+  return { child, done }
 }
+
+/** `seedream generate --json` (or other arguments) to the end. */
+export const runCli = (root: string, server: SegmindServer, args = ['generate', '--json']): Promise<Outcome> => startCli(root, server, args).done
 
 export interface Kept {
   /** Pictures in the store's entries, each checked against its meta.json hash and decoded. */

@@ -26,10 +26,10 @@ export async function status(flags: OutputFlags & { check?: boolean, verify?: bo
   const damaged = flags.verify ? await verifyEntries(project, inv) : []
   const rel = (dir: string) => path.relative(project.root, dir)
   const lines = inv.specs.map(s => `  ${s.state.padEnd(8)} ${where(s)}${s.cost ? `  ~${money(s.cost)}` : ''}`)
-  const broken = [...inv.corrupt.map(c => ({ dir: rel(c.dir), reason: c.reason })), ...damaged.map(d => ({ dir: rel(d.dir), reason: d.reason }))]
+  const broken = [...inv.corrupt, ...damaged].map(c => ({ dir: rel(c.dir), reason: c.reason }))
   const balance = await balanceLine(project)
   const summary = `${inv.specs.length} spec(s); to fill: ${inv.missingImages} image(s), about ${money(inv.missingCost)}; ${inv.unused.length} unused entr${inv.unused.length === 1 ? 'y' : 'ies'}`
-    + `${flags.verify ? `; ${inv.specs.filter(s => s.state === 'cached').length - damaged.length} verified` : ''}`
+    + `${flags.verify ? `; ${inv.specs.filter(s => s.state === 'cached').length} verified` : ''}`
   print(flags, { specs: inv.specs.map(row), missingImages: inv.missingImages, missingCost: inv.missingCost, unused: inv.unused.map(e => rel(e.dir)), corrupt: broken, balance: balance?.data }, [
     ...lines,
     ...broken.map(b => `  corrupt  ${b.dir}: ${b.reason}`),
@@ -45,6 +45,9 @@ export async function status(flags: OutputFlags & { check?: boolean, verify?: bo
 export async function generate(flags: OutputFlags & { repair?: boolean }): Promise<number> {
   const project = await openProject(flags)
   const inv = await project.inventory()
+  // --repair reads every stored file, so that damage a size check misses is found too.
+  if (flags.repair)
+    await verifyEntries(project, inv)
   // A corrupt entry is regenerated only when asked: its picture was accepted once.
   const todo = inv.specs.filter(s => ['missing', 'stale', 'partial'].includes(s.state) || (flags.repair && s.state === 'corrupt'))
   if (todo.length)

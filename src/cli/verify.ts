@@ -1,26 +1,18 @@
 import type { Inventory } from '../core/inventory'
 import type { openProject } from './project'
 import { SeedreamError } from '../core/errors'
-import { loadSharp } from '../core/lazy'
-import { CorruptEntry } from '../core/store'
+import type { CorruptEntry } from '../core/store'
 
 type Project = Awaited<ReturnType<typeof openProject>>
 
 /** Every stored file of the specs' entries read, checked against its hash and decoded in full. */
-export async function verifyEntries(project: Project, inv: Inventory): Promise<Array<{ dir: string, reason: string }>> {
-  const sharp = await loadSharp()
-  const damaged: Array<{ dir: string, reason: string }> = []
+export async function verifyEntries(project: Project, inv: Inventory): Promise<CorruptEntry[]> {
+  const damaged: CorruptEntry[] = []
   for (const s of inv.specs.filter(s => s.state === 'cached')) {
-    const entry = (await project.store.read(s.key))!
-    for (const [i, img] of entry.meta.images.entries()) {
-      try {
-        const data = await project.store.readImage(entry, i)
-        await sharp(data, { failOn: 'truncated' }).resize(64, 64, { fit: 'inside' }).raw().toBuffer()
-      }
-      catch (error: any) {
-        damaged.push({ dir: entry.dir, reason: error instanceof CorruptEntry ? error.reason : `${img.file} does not decode (${error.message})` })
-        break
-      }
+    const problem = await project.store.verify((await project.store.read(s.key))!)
+    if (problem) {
+      damaged.push(problem)
+      s.state = 'corrupt'
     }
   }
   return damaged

@@ -86,7 +86,8 @@ export function createOriginals(ctx: OriginalsContext, inflight = new Map<string
       if (!(error instanceof CorruptEntry))
         throw error
     })
-    if (!entry)
+    // Repairing reads every file, so an entry that fails its hashes is generated again too.
+    if (!entry || (ctx.repair && await store.verify(entry)))
       return undefined
     const load = (i: number) => store.readImage(entry, i).catch((error) => {
       throw error instanceof CorruptEntry ? corruptFor(spec, error) : error

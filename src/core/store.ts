@@ -1,12 +1,12 @@
 import type { DetectedFormat } from './image-type'
 import type { PictureRequest } from './spec'
 import { lstatSync, readFileSync } from 'node:fs'
-import { readdir, readFile } from 'node:fs/promises'
+import { readdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { replaceDirAtomic, writeDirAtomic } from './atomic'
 import { SeedreamError } from './errors'
-import { writeFile } from 'node:fs/promises'
 import { sha256 } from './key'
+import { loadSharp } from './lazy'
 
 /** One original picture of an entry, with what later steps need so they never re-read it. */
 export interface OriginalImage {
@@ -142,6 +142,20 @@ export class Store {
       else entries.push({ dir, meta })
     }
     return { entries, corrupt, leftovers, partial }
+  }
+
+  /** Reads every file of an entry against its hash and decodes it whole: the deep check of `status --verify`. */
+  async verify(entry: Entry): Promise<CorruptEntry | undefined> {
+    for (const [i, img] of entry.meta.images.entries()) {
+      try {
+        const data = await this.readImage(entry, i)
+        await (await loadSharp())(data, { failOn: 'truncated' }).resize(64, 64, { fit: 'inside' }).raw().toBuffer()
+      }
+      catch (error: any) {
+        return error instanceof CorruptEntry ? error : new CorruptEntry(entry.dir, `${img.file} does not decode (${error.message})`)
+      }
+    }
+    return undefined
   }
 
   /** One original's bytes, checked against the hash meta.json records. */
