@@ -103,6 +103,8 @@ export async function request(req: HttpRequest): Promise<HttpResponse> {
   for (let n = 0; ; n++) {
     await req.policy.gate?.wait(req.signal)
     const result = await attempt(req)
+    if (result instanceof HttpError ? result.status !== 429 : true)
+      req.policy.gate?.ok()
     if (!(result instanceof HttpError))
       return result
     if (!result.retryable || n >= req.policy.retries)
@@ -111,7 +113,7 @@ export async function request(req: HttpRequest): Promise<HttpResponse> {
     const delay = result.retryAfterMs ?? backoff
     // A rate limit holds back every request to the host, not only this one.
     if (result.status === 429)
-      req.policy.gate?.pause(delay)
+      req.policy.gate?.limited(delay)
     req.onRetry?.(result, n + 1, delay)
     await sleep(delay, undefined, { signal: req.signal })
   }

@@ -26,19 +26,53 @@ export function parseResetAt(value: string | null): number | undefined {
 }
 
 /**
- * One host's rate limit, shared by every request to it: a 429 pauses the whole queue until the
- * moment the host named, so a free plan's few requests a minute are spent evenly rather than
- * each request retrying on its own schedule and failing.
+ * One host's rate limit, shared by every request to it. A 429 pauses the whole queue until the
+ * moment the host named, and teaches the gate the limit: the requests the host took in the
+ * window that ended, and the window's length. From then on at most that many requests go out a
+ * window, so a free plan's few requests a minute are spent evenly instead of bouncing.
  */
 export function createRateGate() {
   let until = 0
+  let limit = Number.POSITIVE_INFINITY
+  let windowMs = 0
+  let windowStart = 0
+  let passed = 0
+  let succeeded = 0
   return {
     async wait(signal?: AbortSignal): Promise<void> {
-      while (Date.now() < until)
-        await sleep(until - Date.now(), undefined, { signal })
+      for (;;) {
+        const now = Date.now()
+        if (now < until) {
+          await sleep(until - now, undefined, { signal })
+          continue
+        }
+        if (!passed || (windowMs && now >= windowStart + windowMs)) {
+          windowStart = now
+          passed = 0
+          succeeded = 0
+        }
+        if (passed < limit) {
+          passed++
+          return
+        }
+        until = windowStart + windowMs
+      }
     },
-    pause(ms: number): void {
-      until = Math.max(until, Date.now() + ms)
+    /** A request the host carried out. */
+    ok(): void {
+      succeeded++
+    },
+    /** A 429: nothing goes out for `ms`; learnt once per window, not from late answers of the old one. */
+    limited(ms: number): void {
+      const now = Date.now()
+      until = Math.max(until, now + ms)
+      if (now < windowStart)
+        return
+      limit = Math.max(1, succeeded)
+      windowMs = Math.max(windowMs, now + ms - windowStart)
+      windowStart = now + ms
+      passed = 0
+      succeeded = 0
     },
   }
 }
