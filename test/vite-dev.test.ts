@@ -1,6 +1,6 @@
 import type { ViteDevServer } from 'vite'
 import type { SegmindServer } from './servers/segmind'
-import { readFile, writeFile } from 'node:fs/promises'
+import { readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import sharp from 'sharp'
 import { createServer } from 'vite'
@@ -95,6 +95,16 @@ describe('vite dev server', () => {
       expect(meta.width).toBe(Number(url.match(/\/(\d+)\.\w+$/)![1]))
       expect(res.headers.get('content-type')).toBe(({ heif: 'image/avif', webp: 'image/webp', jpeg: 'image/jpeg' } as Record<string, string>)[meta.format!])
     }
+
+    // The dev cache is untrusted too: a cut file, or a link out of the cache, is encoded again.
+    const cached = path.join(root, 'node_modules/.cache/unplugin-seedream/dev', real.src.split('/').slice(2).join('-'))
+    await writeFile(cached, 'garbage')
+    const again = Buffer.from(await (await fetch(`${base}${real.src}`)).arrayBuffer())
+    expect((await sharp(again).metadata()).width).toBe(128)
+    await rm(cached)
+    await symlink('/etc/hostname', cached)
+    const linked = Buffer.from(await (await fetch(`${base}${real.src}`)).arrayBuffer())
+    expect((await sharp(linked).metadata()).width).toBe(128)
   })
 
   it('serves cached pictures at once, and an edited spec regenerates only its own image', async () => {

@@ -1,5 +1,4 @@
-import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises'
-import { randomBytes } from 'node:crypto'
+import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 
 /**
@@ -25,18 +24,41 @@ export async function writeDirAtomic(target: string, fill: (tmpDir: string) => P
 }
 
 /**
- * Like writeDirAtomic, but an existing `target` (a corrupt entry) is replaced: it is renamed
- * aside, the new folder renamed in, then the old one removed. Readers see the old folder, no
- * folder for an instant, or the new one; never a mix.
+ * Fills a temporary folder and renames it to `target`, replacing whatever is there (a folder that
+ * failed its checks, a link, a file): that is renamed aside first, then removed. A reader sees a
+ * whole folder, or none; two processes replacing at once each put in an identical folder, so the
+ * last one in is as good as the first. A killed process leaves only `.tmp-*` names, never read.
  */
 export async function replaceDirAtomic(target: string, fill: (tmpDir: string) => Promise<void>): Promise<void> {
-  if (await writeDirAtomic(target, fill))
-    return
-  const aside = path.join(path.dirname(target), `.tmp-old-${path.basename(target)}-${randomBytes(4).toString('hex')}`)
-  await rename(target, aside).catch((error) => {
-    if (error?.code !== 'ENOENT')
-      throw error
-  })
-  await writeDirAtomic(target, fill)
-  await rm(aside, { recursive: true, force: true })
+  const parent = path.dirname(target)
+  await mkdir(parent, { recursive: true })
+  const tmp = await mkdtemp(path.join(parent, `.tmp-${path.basename(target)}-`))
+  try {
+    await fill(tmp)
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await rename(tmp, target)
+      }
+      catch (error: any) {
+        if (attempt >= 5 || !['ENOTEMPTY', 'EEXIST', 'ENOTDIR', 'EISDIR', 'EPERM'].includes(error?.code))
+          throw error
+      }
+      const aside = `${tmp}-old`
+      await rename(target, aside).catch((error) => {
+        if (error?.code !== 'ENOENT')
+          throw error
+      })
+      await rm(aside, { recursive: true, force: true })
+    }
+  }
+  finally {
+    await rm(tmp, { recursive: true, force: true })
+  }
+}
+
+/** A file written beside its target and renamed over it: readers see the old bytes or the new. */
+export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`
+  await writeFile(tmp, data)
+  await rename(tmp, file)
 }

@@ -4,14 +4,22 @@ import type { ResolvedOutput } from './options'
 import type { Original } from './originals'
 import type { ResolvedSpec } from './spec'
 import type { Summary, Variant } from './variants'
-import { createReadStream } from 'node:fs'
-import { access, mkdir, rename, writeFile } from 'node:fs/promises'
+import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import { formatRoles, withMarkup } from './emit'
+import { writeFileAtomic } from './atomic'
 import { sha256 } from './key'
+import { readRegularFile } from './safe-read'
 import { encode, EXT, MIME, outputKey, summary, targetWidths } from './variants'
 
 export const DEV_PREFIX = '@seedream/'
+
+/** A variant an earlier dev server encoded, if it is a regular file whose hash its sidecar records. */
+async function readChecked(file: string): Promise<Buffer | undefined> {
+  const [data, hash] = await Promise.all([readRegularFile(file, { max: 64 * 1024 * 1024 }), readRegularFile(`${file}.sha256`, { max: 64 })])
+    .catch(() => [undefined, undefined])
+  return data && hash && sha256(data) === hash.toString('utf8') ? data : undefined
+}
 
 /**
  * Dev-server pictures: the module is written from the original's size alone, and each variant
@@ -50,16 +58,16 @@ export function createDevVariants(cacheDir: string, pool: LimitFunction) {
     if (!entry || !format)
       return false
     const file = path.join(cacheDir, 'dev', `${match[1]!.replace('/', '-')}-${match[2]}.${match[3]}`)
-    const exists = await access(file).then(() => true, () => false)
-    if (!exists) {
-      const { data } = await pool(async () => encode({ data: await entry.original.load() }, entry.out, Number(match[2]), format))
+    let data = await readChecked(file)
+    if (!data) {
+      ;({ data } = await pool(async () => encode({ data: await entry.original.load() }, entry.out, Number(match[2]), format)))
       await mkdir(path.dirname(file), { recursive: true })
-      await writeFile(`${file}.${process.pid}.tmp`, data)
-      await rename(`${file}.${process.pid}.tmp`, file)
+      await writeFileAtomic(file, data)
+      await writeFileAtomic(`${file}.sha256`, sha256(data))
     }
     res.setHeader('Content-Type', MIME[format])
     res.setHeader('Cache-Control', 'public, max-age=31536000, immutable')
-    createReadStream(file).pipe(res)
+    res.end(data)
     return true
   }
 

@@ -1,8 +1,9 @@
 import type { GeneratedImage } from './providers/types'
 import type { ResolvedSpec } from './spec'
 import type { VerifiedImage } from './verify'
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises'
 import path from 'node:path'
+import { writeFileAtomic } from './atomic'
 import { detectImageType } from './image-type'
 import { verifyPicture } from './verify'
 
@@ -27,12 +28,6 @@ export interface JobJournal {
 
 const FILE = /^(\d+)\.(jpeg|png|webp|avif|gif)$/
 const JOB = /^job-(\d+)\.json$/
-
-async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`
-  await writeFile(tmp, data)
-  await rename(tmp, file)
-}
 
 /** The folder of one key's journal: `<store>/.jobs/<key prefix>/`, kept out of git. */
 export const journalDir = (storeDir: string, key: string) => path.join(storeDir, '.jobs', key.slice(0, 16))

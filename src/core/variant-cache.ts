@@ -2,7 +2,6 @@ import type { ResolvedOutput } from './options'
 import type { Summary, Variant } from './variants'
 import { webcrypto } from 'node:crypto'
 import { lstatSync } from 'node:fs'
-import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { readRegularFile, readRegularFileSync, UnreadableFile } from './safe-read'
 
@@ -105,38 +104,5 @@ export async function readCached(dir: string, plan: Planned[], kind: ResolvedOut
     if (error instanceof BadCache)
       return { problem: error.message }
     throw error
-  }
-}
-
-/**
- * Fills a temporary folder and renames it to `target`, replacing whatever is there (a folder that
- * failed its checks, a link, a file): that is renamed aside first, then removed. A reader sees a
- * whole folder, or none; two processes replacing at once each put in an identical folder, so the
- * last one in is as good as the first. A killed process leaves only `.tmp-*` names, never read.
- */
-export async function replaceDirAtomic(target: string, fill: (tmpDir: string) => Promise<void>): Promise<void> {
-  const parent = path.dirname(target)
-  await mkdir(parent, { recursive: true })
-  const tmp = await mkdtemp(path.join(parent, `.tmp-${path.basename(target)}-`))
-  try {
-    await fill(tmp)
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await rename(tmp, target)
-      }
-      catch (error: any) {
-        if (attempt >= 5 || !['ENOTEMPTY', 'EEXIST', 'ENOTDIR', 'EISDIR', 'EPERM'].includes(error?.code))
-          throw error
-      }
-      const aside = `${tmp}-old`
-      await rename(target, aside).catch((error) => {
-        if (error?.code !== 'ENOENT')
-          throw error
-      })
-      await rm(aside, { recursive: true, force: true })
-    }
-  }
-  finally {
-    await rm(tmp, { recursive: true, force: true })
   }
 }

@@ -6,7 +6,8 @@ import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { canonicalJson, sha256 } from './key'
 import { loadSharp } from './lazy'
-import { readCached, replaceDirAtomic } from './variant-cache'
+import { replaceDirAtomic } from './atomic'
+import { readCached } from './variant-cache'
 
 export const MIME = { avif: 'image/avif', webp: 'image/webp', jpeg: 'image/jpeg', png: 'image/png' } as const
 export const EXT = { avif: 'avif', webp: 'webp', jpeg: 'jpg', png: 'png' } as const
