@@ -40,10 +40,10 @@ async function alternate(a, b, runs = Math.max(RUNS, 7)) {
 }
 
 /** An app of `count` specs whose originals are the given files, generated once through the loopback server. */
-async function filledApp(name, files, fillOptions) {
+async function filledApp(name, files, fillOptions, spec = { size: '2K' }) {
   const server = await segmindServer({ credits: 1e6, picture: async body => (await import('node:fs/promises')).readFile(files[Number(body.prompt.split(' ').pop())]) })
   const dir = path.join(WORK, name)
-  await makeApp(dir, Object.fromEntries(files.map((_, i) => [`img${i}`, { prompt: `bench source ${i}`, size: '2K' }])))
+  await makeApp(dir, Object.fromEntries(files.map((_, i) => [`img${i}`, { prompt: `bench source ${i}`, ...spec }])))
   await child('child-build.mjs', [dir, JSON.stringify({ budget: { maxImages: 5000 }, ...fillOptions })], { SEGMIND_API_KEY: KEY, SEGMIND_API_URL: server.url })
   log(`${name}: ${server.generations().length} originals generated`)
   await server.close()
@@ -110,10 +110,12 @@ async function p4() {
 
 async function p5() {
   const tiny = path.join(WORK, 'tiny.jpg')
-  await writeFile(tiny, await sharp({ create: { width: 48, height: 48, channels: 3, background: '#4a7' } }).jpeg().toBuffer())
+  // The smallest picture a spec can be answered with (a 1K seedream-4 square): the plugin refuses
+  // an answer whose size its request cannot explain.
+  await writeFile(tiny, await sharp({ create: { width: 1024, height: 1024, channels: 3, background: '#4a7' } }).jpeg().toBuffer())
   const files = Array.from({ length: 1000 }, () => tiny)
   const options = { widths: [32], formats: ['jpeg'] }
-  const dir = await filledApp('app1000', files, options)
+  const dir = await filledApp('app1000', files, options, { model: 'seedream-4', size: '1K' })
   await child('child-build.mjs', [dir, JSON.stringify(options)], frozen)
   await makePlainApp(path.join(WORK, 'plain1000'), path.join(dir, 'dist/assets'))
   const [plugin, plain] = await alternate(() => child('child-build.mjs', [dir, JSON.stringify(options)], frozen), () => child('child-build.mjs', [path.join(WORK, 'plain1000'), 'plain']))
