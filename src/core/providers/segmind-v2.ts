@@ -3,6 +3,7 @@ import type { ResolvedSpec } from '../spec'
 import type { RetryPolicy } from './http'
 import type { GenerateEvents, GenerateResult } from './types'
 import { HttpError } from '../errors'
+import { UnusablePicture } from '../verify'
 import { toImage, withHint } from './answers'
 import { json, pollJob } from './common'
 import { request } from './http'
@@ -76,7 +77,10 @@ async function runTask(opts: AsyncOptions, spec: ResolvedSpec, refs: string[] | 
       continue
     // Result files are public URLs: fetched without the key, wherever they are.
     const res = await request({ method: 'GET', url, headers: {}, policy: opts, signal, onRetry: events.onRetry })
-    await journal.keep(slots[i]!, toImage(res.body, url, res.headers.get('content-type'), job.requestId, 'GET'))
+    await journal.keep(slots[i]!, toImage(res.body, url, res.headers.get('content-type'), job.requestId, 'GET')).catch((error) => {
+      // The job is paid and still journaled: its result is fetched again next time, for free.
+      throw error instanceof UnusablePicture ? new HttpError('GET', url, 200, `answered a picture that ${error.message}; job ${job.requestId} stays in the journal, so building again downloads it again without paying`) : error
+    })
   }
   if (urls.length < slots.length)
     events.warn?.(`"${spec.name}": Segmind job ${job.requestId} returned ${urls.length} of the ${slots.length} picture(s) asked for; keeping ${urls.length}`)
