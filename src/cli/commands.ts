@@ -4,7 +4,7 @@ import { rm } from 'node:fs/promises'
 import path from 'node:path'
 import { redact } from '../core/errors'
 import { FILL_COMMAND } from '../core/guard'
-import { REPAIR_COMMAND } from '../core/originals'
+import { REPAIR_COMMAND } from '../core/failures'
 import { log, openProject } from './project'
 import { balanceLine, verifyEntries } from './verify'
 
@@ -72,12 +72,13 @@ export async function generate(flags: OutputFlags & { repair?: boolean }): Promi
 export async function prune(flags: OutputFlags & { yes?: boolean }): Promise<number> {
   const project = await openProject(flags)
   const inv = await project.inventory()
-  const doomed = [...inv.unused.map(e => e.dir), ...inv.leftovers]
+  const doomed = [...inv.unused.map(e => e.dir), ...inv.leftovers, ...inv.strandedJournals]
   if (flags.yes)
     await Promise.all(doomed.map(dir => rm(dir, { recursive: true, force: true })))
   const rel = doomed.map(d => path.relative(project.root, d))
   const describe = inv.unused.map(e => `  ${path.relative(project.root, e.dir)}  ${e.meta.name}${e.meta.source ? ` (${e.meta.source})` : ''}, ${e.meta.created}`)
     .concat(inv.leftovers.map(d => `  ${path.relative(project.root, d)}  (left by an interrupted write)`))
+    .concat(inv.strandedJournals.map(d => `  ${path.relative(project.root, d)}  (paid pictures or jobs of a spec that no longer exists)`))
   print(flags, { removed: flags.yes ? rel : [], unused: rel }, doomed.length
     ? `${describe.join('\n')}\n${flags.yes ? `Removed ${doomed.length} folder(s).` : `${doomed.length} folder(s) unused; run with --yes to delete them.`}`
     : 'Nothing to prune.')

@@ -44,14 +44,17 @@ export class HttpError extends Error {
   readonly retryable: boolean
   readonly mayBeBilled: boolean
   readonly retryAfterMs?: number
+  /** The provider's own words, redacted. */
+  readonly detail: string
   constructor(
     readonly method: string,
     readonly url: string,
     readonly status: number | undefined,
-    readonly detail: string,
+    detail: string,
     options: HttpErrorOptions = {},
   ) {
     super(redact(`[${method}] ${url}: ${status ?? 'network error'} ${detail}`.trim()), { cause: options.cause })
+    this.detail = redact(detail)
     this.retryable = options.retryable ?? false
     this.mayBeBilled = options.mayBeBilled ?? false
     this.retryAfterMs = options.retryAfterMs
@@ -79,6 +82,12 @@ export function redact(text: string, extra: Array<string | undefined> = []): str
       out = out.split(secret).join('***')
   }
   return out
+}
+
+/** Bytes enough to start an excerpt from: more than `max` plus the longest key, so redaction sees whole keys. */
+export function head(body: Uint8Array, max: number): string {
+  const longest = Math.max(0, ...[...secrets].map(s => s.length))
+  return Buffer.from(body.subarray(0, 4 * (max + longest) + 64)).toString('utf8')
 }
 
 /** At most `max` characters of a text, cut after redaction so no part of a key survives the cut. */

@@ -30,12 +30,26 @@ export function requestedSize(p: PictureRequest): { width: number, height: numbe
  * area when it is smaller (Segmind's 4.5 page: "Images below 3.7M pixels will be auto-scaled up").
  */
 export function predictedSize(p: PictureRequest): { width: number, height: number } {
-  const { width, height } = requestedSize(p)
-  const area = width * height
-  if (p.model !== 'seedream-4.5' || area >= PIXELS_45.min)
-    return { width, height }
-  const k = Math.sqrt(PIXELS_45.min / area)
-  return { width: Math.ceil((width * k) / 16) * 16, height: Math.ceil((height * k) / 16) * 16 }
+  return scaledUp(requestedSize(p), p.model === 'seedream-4.5' ? PIXELS_45.min : 0)
+}
+
+/** Seedream 4.0's smallest area on the hosts that take explicit pixels (BytePlus, fal): 960². */
+const PIXELS_40_MIN = 921_600
+
+/**
+ * Explicit pixels for hosts that take no preset or ratio (ark, fal): the requested size, scaled up
+ * to the model's smallest area there, since those hosts refuse anything smaller.
+ */
+export function explicitSize(p: PictureRequest): { width: number, height: number } {
+  return scaledUp(requestedSize(p), p.model === 'seedream-4.5' ? PIXELS_45.min : PIXELS_40_MIN)
+}
+
+function scaledUp(size: { width: number, height: number }, min: number): { width: number, height: number } {
+  const area = size.width * size.height
+  if (area >= min)
+    return size
+  const k = Math.sqrt(min / area)
+  return { width: Math.ceil((size.width * k) / 16) * 16, height: Math.ceil((size.height * k) / 16) * 16 }
 }
 
 /**

@@ -27,6 +27,8 @@ export interface Inventory {
   /** Half-written folders left by killed processes. */
   leftovers: string[]
   corrupt: CorruptEntry[]
+  /** Job journals (paid pictures or jobs) of keys no current spec uses. */
+  strandedJournals: string[]
   missingImages: number
   missingCost: number
 }
@@ -60,6 +62,7 @@ export async function takeInventory(specs: ResolvedSpec[], store: Store, guard: 
     unused: entries.filter(e => !used.has(e.meta.key)),
     leftovers,
     corrupt,
+    strandedJournals: partial.filter(p => !statuses.some(s => p.endsWith(s.key.slice(0, 16)))),
     missingImages: toFill.reduce((n, s) => n + s.images, 0),
     missingCost: toFill.reduce((n, s) => n + s.cost, 0),
   }

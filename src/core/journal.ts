@@ -1,10 +1,12 @@
 import type { GeneratedImage } from './providers/types'
 import type { ResolvedSpec } from './spec'
 import type { VerifiedImage } from './verify'
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises'
+import { mkdir, readdir, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { writeFileAtomic } from './atomic'
+import { redact } from './errors'
 import { detectImageType } from './image-type'
+import { readRegularFile } from './safe-read'
 import { verifyPicture } from './verify'
 
 /** A paid job submitted to a host: enough to ask for its result again from another process. */
@@ -44,15 +46,15 @@ export async function openJournal(dir: string, spec: ResolvedSpec, maxBytes: num
     const job = JOB.exec(name)
     const file = path.join(dir, name)
     if (picture) {
-      const data = await readFile(file)
+      const data = await readRegularFile(file, { max: maxBytes }).catch(() => Buffer.alloc(0))
       const format = detectImageType(data)
       const verified = format && await verifyPicture({ data, format }, spec, maxBytes).catch(() => undefined)
       if (verified)
         kept.set(Number(picture[1]), verified)
-      else warn(`"${spec.name}": ${file} is not a usable picture and was ignored`)
+      else warn(`"${spec.name}": ${file}, a paid picture kept for this spec, is no longer a usable picture: it is ignored, and that picture is lost`)
     }
     else if (job) {
-      const record = await readFile(file, 'utf8').then(JSON.parse).catch(() => undefined)
+      const record = await readRegularFile(file, { max: 64 * 1024 }).then(b => JSON.parse(b.toString('utf8'))).catch(() => undefined)
       if (typeof record?.requestId === 'string' && typeof record.submittedAt === 'string')
         jobs.set(Number(job[1]), record)
     }
@@ -74,7 +76,7 @@ export async function openJournal(dir: string, spec: ResolvedSpec, maxBytes: num
         return rm(file, { force: true })
       }
       await mkdir(dir, { recursive: true })
-      await writeFileAtomic(file, `${JSON.stringify(job, null, 2)}\n`)
+      await writeFileAtomic(file, redact(`${JSON.stringify(job, null, 2)}\n`))
       jobs.set(task, job)
     },
     clear: () => rm(dir, { recursive: true, force: true }),

@@ -1,9 +1,11 @@
 import type { Guard } from './guard'
 import type { GeneratedImage, GenerateResult, Provider } from './providers/types'
 import type { ResolvedSpec } from './spec'
-import type { EntryMeta, OriginalImage, Store } from './store'
+import type { Entry, EntryMeta, OriginalImage, Store } from './store'
+import path from 'node:path'
 import pLimit from 'p-limit'
 import { HttpError, SeedreamError } from './errors'
+import { corruptFor, failureOf } from './failures'
 import { journalDir, openJournal } from './journal'
 import { cacheKey, sha256 } from './key'
 import { loadSharp } from './lazy'
@@ -45,29 +47,12 @@ export interface OriginalsContext {
   warn: (message: string) => void
 }
 
-export const REPAIR_COMMAND = 'npx seedream generate --repair'
-
 /** Originals held in memory: offline placeholders. */
 export function inMemory(images: GeneratedImage[]): Promise<Original[]> {
   return Promise.all(images.map(async (img, i) => {
     const { width = 0, height = 0 } = await (await loadSharp())(img.data).metadata()
     return { file: `${i}.${img.format}`, format: img.format, width, height, bytes: img.data.length, sha256: sha256(img.data), load: async () => img.data }
   }))
-}
-
-/** A corrupt entry named with the spec that needs it and the command that fixes it. */
-function corruptFor(spec: ResolvedSpec, error: CorruptEntry): SeedreamError {
-  return new SeedreamError(`"${spec.name}"${spec.file ? ` (${spec.file})` : ''}: ${error.message} Nothing was generated, so nothing was paid. `
-    + `Restore the folder from git, or run \`${REPAIR_COMMAND}\` to generate it again (paid) and replace it.`, { spec: spec.name, file: spec.file }, 'SEEDREAM_CORRUPT_ENTRY')
-}
-
-/** Why a generation failed, saying when a picture was paid for and lost. */
-function failureOf(spec: ResolvedSpec, provider: string, error: unknown): unknown {
-  if (error instanceof UnusablePicture)
-    return new SeedreamError(`"${spec.name}": ${provider} returned a picture that ${error.message}. It was billed and is not stored; building again pays for a new one.`, { spec: spec.name, file: spec.file }, 'SEEDREAM_BAD_PICTURE')
-  if (error instanceof HttpError && error.mayBeBilled)
-    error.message += ` — "${spec.name}" may have been billed for this call; it was not sent again, so as not to pay twice. Check your balance (npx seedream status), then build again to try once more.`
-  return error
 }
 
 /**
@@ -124,18 +109,22 @@ export function createOriginals(ctx: OriginalsContext, inflight = new Map<string
       if (!(error instanceof UnusablePicture) && !(error instanceof HttpError && error.mayBeBilled))
         guard.release(spec)
       finish(`"${spec.name}" failed`)
-      throw failureOf(spec, provider.name, error)
+      const failure = failureOf(spec, provider.name, error)
+      if (journal.kept.size && failure instanceof Error)
+        failure.message += ` ${journal.kept.size} paid picture(s) of "${spec.name}" are kept in ${path.relative(process.cwd(), journalDir(store.dir, key))}; the next build completes the rest without paying for them again.`
+      throw failure
     })
-    const meta = await save(spec, key, provider.name, result)
+    const { entry, ours } = await save(spec, key, provider.name, result)
     await journal.clear()
     const credits = result.remainingCredits === undefined ? '' : ` (${result.remainingCredits} credits left)`
     finish(`generated "${spec.name}"${credits}`)
-    const images = meta.images.map((img, i) => ({ ...img, load: async () => result.images[i]!.data }))
+    // Another process may have stored the key first (a lock lost to a stall): its entry is what ships.
+    const images = entry.meta.images.map((img, i) => ({ ...img, load: ours ? async () => result.images[i]!.data : () => store.readImage(entry, i) }))
     return { key, images, generated: true, persistent: true, remainingCredits: result.remainingCredits, cost: result.cost }
   }
 
   /** Stores a generation's pictures, each verified (providers without a journal are checked here). */
-  async function save(spec: ResolvedSpec, key: string, provider: string, result: GenerateResult): Promise<EntryMeta> {
+  async function save(spec: ResolvedSpec, key: string, provider: string, result: GenerateResult): Promise<{ entry: Entry, ours: boolean }> {
     const verified = await Promise.all(result.images.map(img => 'sha256' in img ? img as VerifiedImage : verifyPicture(img, spec, ctx.maxImageBytes)))
       .catch((error) => { throw failureOf(spec, provider, error) })
     const meta: EntryMeta = {
@@ -152,8 +141,10 @@ export function createOriginals(ctx: OriginalsContext, inflight = new Map<string
       seed: result.seed ?? spec.picture.seed,
       images: verified.map((img, i) => ({ file: `${i}.${img.format}`, format: img.format, width: img.width, height: img.height, bytes: img.data.length, sha256: img.sha256 })),
     }
-    await store.write(meta, verified.map(img => img.data), ctx.repair)
-    return meta
+    if (!verified.length)
+      throw new SeedreamError(`"${spec.name}": ${provider} answered without any picture, though the call may have been billed.`, { spec: spec.name, file: spec.file }, 'SEEDREAM_BAD_PICTURE')
+    const entry = await store.write(meta, verified.map(img => img.data), ctx.repair)
+    return { entry, ours: entry.meta === meta }
   }
 
   return {

@@ -1,12 +1,16 @@
 import type { DetectedFormat } from './image-type'
 import type { PictureRequest } from './spec'
-import { lstatSync, readFileSync } from 'node:fs'
+import { lstatSync } from 'node:fs'
 import { readdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { replaceDirAtomic, writeDirAtomic } from './atomic'
-import { SeedreamError } from './errors'
+import { redact, SeedreamError } from './errors'
 import { sha256 } from './key'
 import { loadSharp } from './lazy'
+import { readRegularFile, readRegularFileSync, UnreadableFile } from './safe-read'
+
+/** meta.json is a few hundred bytes; anything far larger is not one. */
+const META_BYTES = 1024 * 1024
 
 /** One original picture of an entry, with what later steps need so they never re-read it. */
 export interface OriginalImage {
@@ -93,12 +97,12 @@ export class Store {
     let text: string
     try {
       // A few hundred bytes: read at once rather than through the thread pool, which a warm
-      // build of a thousand images would otherwise queue on.
-      text = readFileSync(path.join(dir, 'meta.json'), 'utf8')
+      // build of a thousand images would otherwise queue on. Never through a link, never a FIFO.
+      text = readRegularFileSync(path.join(dir, 'meta.json'), { max: META_BYTES }).toString('utf8')
     }
     catch (error: any) {
-      if (error?.code !== 'ENOENT')
-        throw new CorruptEntry(dir, `meta.json cannot be read (${error.code ?? error.message})`)
+      if (!(error instanceof UnreadableFile) || error.reason !== 'missing')
+        throw new CorruptEntry(dir, `meta.json cannot be read (${error.message})`)
       try { lstatSync(dir) } catch { return undefined }
       throw new CorruptEntry(dir, 'it has no meta.json')
     }
@@ -116,8 +120,10 @@ export class Store {
     const dir = this.entryDir(meta.key)
     const fill = async (tmp: string) => {
       await Promise.all(meta.images.map((img, i) => writeFile(path.join(tmp, img.file), data[i]!)))
-      await writeFile(path.join(tmp, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`)
+      await writeFile(path.join(tmp, 'meta.json'), redact(`${JSON.stringify(meta, null, 2)}\n`))
     }
+    if (!meta.images.length)
+      throw new Error(`refusing to store an entry without pictures for ${meta.key}`)
     this.hits.delete(meta.key)
     if (replace)
       await replaceDirAtomic(dir, fill)
@@ -161,7 +167,9 @@ export class Store {
   /** One original's bytes, checked against the hash meta.json records. */
   async readImage(entry: Entry, index: number): Promise<Buffer> {
     const img = entry.meta.images[index]!
-    const data = await readFile(path.join(entry.dir, img.file))
+    const data = await readRegularFile(path.join(entry.dir, img.file), { exact: img.bytes }).catch((error) => {
+      throw new CorruptEntry(entry.dir, `${img.file} cannot be read (${error.message})`)
+    })
     if (sha256(data) !== img.sha256)
       throw new CorruptEntry(entry.dir, `${img.file} does not match the sha256 in meta.json`)
     return data

@@ -1,5 +1,5 @@
 import type { GeneratedImage, GenerateResult } from './types'
-import { excerpt, HttpError } from '../errors'
+import { excerpt, head, HttpError } from '../errors'
 import { detectImageType } from '../image-type'
 
 /** What a user can do about each status that is not worth retrying. */
@@ -20,7 +20,7 @@ export function toImage(body: Buffer, url: string, contentType: string | null, r
   const format = detectImageType(body)
   if (!format) {
     const billed = method === 'POST' ? `; this call was billed${requestId ? ` (request ${requestId})` : ''} and its picture is lost` : ''
-    throw new HttpError(method, url, 200, `answered with a body that is not an image (content-type ${contentType ?? 'none'}, ${body.length} bytes, starting "${excerpt(body.subarray(0, 4096).toString('utf8'), 60)}")${billed}`, { mayBeBilled: method === 'POST' })
+    throw new HttpError(method, url, 200, `answered with a body that is not an image (content-type ${contentType ?? 'none'}, ${body.length} bytes, starting "${excerpt(head(body, 60), 60)}")${billed}`, { mayBeBilled: method === 'POST' })
   }
   return { data: body, format }
 }

@@ -70,7 +70,7 @@ export function arkProvider(host: ResolvedHost, policy: RetryPolicy): Provider {
             error.message += ` — ${HINTS[error.status]}`
           throw error
         })
-        const answer = json(res.body)
+        const answer = json(res.body, 'POST', url)
         for (const item of answer.data ?? []) {
           if (item.error)
             refused.push(`${item.error.code}: ${item.error.message}`)

@@ -3,14 +3,14 @@ import type { ResolvedSpec } from '../spec'
 import type { RetryPolicy } from './http'
 import type { GenerateEvents, GeneratedImage } from './types'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { excerpt, HttpError, SeedreamError } from '../errors'
+import { excerpt, head, HttpError, SeedreamError } from '../errors'
 import { dataUri } from '../references'
-import { predictedSize } from '../geometry'
+import { explicitSize } from '../geometry'
 import { toImage } from './answers'
 import { request } from './http'
 
-/** Explicit pixels for hosts that take no aspect ratio: seedream-4.5's minimum area is met by scaling up. */
-export const pixelSize = predictedSize
+/** Explicit pixels for hosts that take no aspect ratio, scaled up to the model's minimum area. */
+export const pixelSize = explicitSize
 
 export function missingKey(spec: ResolvedSpec, provider: string, variable: string): SeedreamError {
   return new SeedreamError(`${variable} is not set, so "${spec.name}" cannot be generated with ${provider}. `
@@ -61,6 +61,6 @@ export function json(buf: Buffer, method: 'GET' | 'POST' = 'GET', url = ''): any
     return JSON.parse(buf.toString('utf8'))
   }
   catch {
-    throw new HttpError(method, url, 200, `answered with a body that is not JSON (${buf.length} bytes, starting "${excerpt(buf.subarray(0, 4096).toString('utf8'), 80)}")`, { mayBeBilled: method === 'POST' })
+    throw new HttpError(method, url, 200, `answered with a body that is not JSON (${buf.length} bytes, starting "${excerpt(head(buf, 80), 80)}")`, { mayBeBilled: method === 'POST' })
   }
 }

@@ -20,8 +20,8 @@ export function falInput(spec: ResolvedSpec, images: string[] | undefined): Reco
     num_images: series ? 1 : p.max_images,
     max_images: series ? p.max_images : 1,
   }
-  if (p.aspect_ratio !== 'match_input_image')
-    input.image_size = pixelSize(p)
+  // fal's own `auto_*` sizes follow the input's ratio at the preset's scale; its default would be 2K.
+  input.image_size = p.aspect_ratio !== 'match_input_image' ? pixelSize(p) : p.size === '4K' ? 'auto_4K' : 'auto_2K'
   if (images)
     input.image_urls = images
   if (p.seed !== undefined)
@@ -43,7 +43,7 @@ export function falProvider(host: ResolvedHost, policy: RetryPolicy): Provider {
       const call = (method: 'GET' | 'POST', url: string, body?: object) =>
         request({ method, url, headers, body: body && JSON.stringify(body), policy, signal, onRetry: events.onRetry })
       const submitUrl = `${host.apiUrl}/${falModel(spec)}`
-      const job = json((await call('POST', submitUrl, falInput(spec, await referenceInputs(spec.references)))).body)
+      const job = json((await call('POST', submitUrl, falInput(spec, await referenceInputs(spec.references)))).body, 'POST', submitUrl)
       if (!job.request_id || !job.status_url || !job.response_url)
         throw new HttpError('POST', submitUrl, 200, `answered without a request_id, status_url and response_url: ${JSON.stringify(job)}`)
       await pollJob(job.status_url, async () => json((await call('GET', job.status_url)).body),

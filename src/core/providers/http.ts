@@ -103,17 +103,16 @@ export async function request(req: HttpRequest): Promise<HttpResponse> {
   for (let n = 0; ; n++) {
     await req.policy.gate?.wait(req.signal)
     const result = await attempt(req)
-    if (result instanceof HttpError ? result.status !== 429 : true)
-      req.policy.gate?.ok()
+    const backoff = Math.min(req.policy.retryDelay * 2 ** n, MAX_DELAY) * (0.5 + Math.random() / 2)
+    const delay = (result instanceof HttpError ? result.retryAfterMs : undefined) ?? backoff
+    // A rate limit holds back every request to the host, not only this one, and teaches it the limit.
+    if (result instanceof HttpError && result.status === 429)
+      req.policy.gate?.limited(delay)
+    else req.policy.gate?.ok()
     if (!(result instanceof HttpError))
       return result
     if (!result.retryable || n >= req.policy.retries)
       throw result
-    const backoff = Math.min(req.policy.retryDelay * 2 ** n, MAX_DELAY) * (0.5 + Math.random() / 2)
-    const delay = result.retryAfterMs ?? backoff
-    // A rate limit holds back every request to the host, not only this one.
-    if (result.status === 429)
-      req.policy.gate?.limited(delay)
     req.onRetry?.(result, n + 1, delay)
     await sleep(delay, undefined, { signal: req.signal })
   }

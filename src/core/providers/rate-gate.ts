@@ -69,7 +69,8 @@ export function createRateGate() {
       if (now < windowStart)
         return
       limit = Math.max(1, succeeded)
-      windowMs = Math.max(windowMs, now + ms - windowStart)
+      // At least a millisecond, so a full window always ends (a zero wait must not spin).
+      windowMs = Math.max(windowMs, now + ms - windowStart, 1)
       windowStart = now + ms
       passed = 0
       succeeded = 0

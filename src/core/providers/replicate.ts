@@ -48,7 +48,7 @@ export function replicateProvider(host: ResolvedHost, policy: RetryPolicy): Prov
       const calls = p.sequential_image_generation === 'auto' ? [p.max_images] : Array.from({ length: p.max_images }, () => 1)
       const result: GenerateResult = { images: [], requestIds: [] }
       for (const count of calls) {
-        let prediction = json((await call('POST', url, { input: replicateInput(spec, refs, count) })).body)
+        let prediction = json((await call('POST', url, { input: replicateInput(spec, refs, count) })).body, 'POST', url)
         if (!TERMINAL.has(prediction.status)) {
           prediction = await pollJob(prediction.urls?.get, async () => json((await call('GET', prediction.urls.get)).body),
             (s: any) => TERMINAL.has(s.status) ? 'done' : 'pending', policy.retryDelay, signal)

@@ -1,12 +1,13 @@
 import type { JobJournal } from '../journal'
 import type { Reference } from '../references'
-import type { PictureRequest, ResolvedSpec } from '../spec'
+import type { ResolvedSpec } from '../spec'
 import type { RetryPolicy } from './http'
 import type { GenerateEvents, GenerateResult, Provider } from './types'
 import { HttpError, SeedreamError } from '../errors'
 import { dataUri } from '../references'
 import { readAccounting, toImage, withHint } from './answers'
 import { request } from './http'
+import { segmindBody } from './segmind-body'
 import { segmindJobs } from './segmind-v2'
 
 export interface SegmindOptions extends RetryPolicy {
@@ -18,26 +19,6 @@ export interface SegmindOptions extends RetryPolicy {
 
 export const MISSING_KEY = 'SEGMIND_API_KEY is not set, so the missing image cannot be generated. '
   + 'Set it in the environment (export SEGMIND_API_KEY=…), or pass provider: \'placeholder\' to build with offline placeholders.'
-
-/** Segmind's own field names, only the fields that apply; references already as URLs. */
-export function segmindBody(p: PictureRequest, images: string[] | undefined, maxImages: number): Record<string, unknown> {
-  const body: Record<string, unknown> = {
-    prompt: p.prompt,
-    size: p.size,
-    max_images: maxImages,
-    sequential_image_generation: p.sequential_image_generation,
-  }
-  // Seedream 4.0's page lists no `match_input_image`: its default (none) matches the input.
-  if (p.model === 'seedream-4.5' || p.aspect_ratio !== 'match_input_image')
-    body.aspect_ratio = p.aspect_ratio
-  if (p.size === 'custom')
-    Object.assign(body, { width: p.width, height: p.height })
-  if (images)
-    body.image_input = images
-  if (p.seed !== undefined)
-    body.seed = p.seed
-  return body
-}
 
 /** The URL in an upload's answer: `{"urls": […]}` as documented, or the SDK's `file_urls`. */
 function uploadedUrl(text: string): string | undefined {
@@ -75,13 +56,13 @@ export function segmindProvider(opts: SegmindOptions): Provider {
   }
 
   /** seedream-4 through v1: one call per picture not kept yet; a 200 is billed, so its picture is kept at once. */
-  async function v1(spec: ResolvedSpec, refs: string[] | undefined, journal: JobJournal, signal: AbortSignal | undefined, events: GenerateEvents): Promise<GenerateResult> {
+  async function v1(spec: ResolvedSpec, refs: () => Promise<string[] | undefined>, journal: JobJournal, signal: AbortSignal | undefined, events: GenerateEvents): Promise<GenerateResult> {
     const url = `${opts.apiUrl}/v1/${spec.picture.model}`
     const result: GenerateResult = { images: [], requestIds: [] }
     for (let slot = 0; slot < spec.picture.max_images; slot++) {
       if (journal.kept.has(slot))
         continue
-      const res = await post(url, segmindBody(spec.picture, refs, 1), signal, events.onRetry)
+      const res = await post(url, segmindBody(spec.picture, await refs(), 1), signal, events.onRetry)
       const id = res.headers.get('x-request-id') ?? undefined
       Object.assign(result, readAccounting(res.headers, result))
       await journal.keep(slot, toImage(res.body, url, res.headers.get('content-type'), id))
@@ -103,7 +84,9 @@ export function segmindProvider(opts: SegmindOptions): Provider {
     },
     async generate(spec, signal, events): Promise<GenerateResult> {
       const journal = events.journal!
-      const refs = spec.references && await Promise.all(spec.references.map(r => urlOf(r, signal)))
+      // Uploaded only when a call must be made: resuming a paid job needs no reference.
+      let uploads: Promise<string[] | undefined> | undefined
+      const refs = () => (uploads ??= spec.references ? Promise.all(spec.references.map(r => urlOf(r, signal))) : Promise.resolve(undefined))
       const result = spec.picture.model === 'seedream-4.5'
         ? await segmindJobs({ ...opts, headers: headers() }, spec, refs, journal, signal, events)
         : await v1(spec, refs, journal, signal, events)
