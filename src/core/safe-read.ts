@@ -1,3 +1,4 @@
+import type { Stats } from 'node:fs'
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs'
 import { open } from 'node:fs/promises'
 
@@ -50,12 +51,14 @@ function result(buf: Buffer, read: number, limit: ReadLimit): Buffer {
 }
 
 /** A regular file's bytes, read through one handle and never past the size fstat gave. */
-export async function readRegularFile(file: string, limit: ReadLimit = {}): Promise<Buffer> {
+export async function readRegularFile(file: string, limit: ReadLimit = {}, onStat?: (stat: Stats) => void): Promise<Buffer> {
   const handle = await open(file, FLAGS).catch((error) => {
     throw openError(error)
   })
   try {
-    const buf = check(await handle.stat(), limit)
+    const stat = await handle.stat()
+    onStat?.(stat)
+    const buf = check(stat, limit)
     let read = 0
     for (let n = -1; n !== 0 && read < buf.length; read += n)
       n = (await handle.read(buf, read, buf.length - read, read)).bytesRead

@@ -1,8 +1,10 @@
 import type { ResolvedOutput } from './options'
 import type { Summary, Variant } from './variants'
 import { webcrypto } from 'node:crypto'
+import type { Stats } from 'node:fs'
 import { lstatSync } from 'node:fs'
 import path from 'node:path'
+import { writeFileAtomic } from './atomic'
 import { readRegularFile, readRegularFileSync, UnreadableFile } from './safe-read'
 
 /** One variant a folder must hold: what makeVariants would encode, in its order. */
@@ -66,15 +68,38 @@ function checkManifest(m: unknown, plan: Planned[], kind: ResolvedOutput['placeh
 
 const UNREADABLE = { 'missing': 'is missing', 'symlink': 'is a symlink', 'not-regular': 'is not a regular file', 'too-large': 'is too large', 'changed': 'changed while read' }
 
+/**
+ * `stamps.json` remembers, per variant file, the identity it had when its hash last matched on
+ * this machine (device, inode, size, change time), as git's index does: a file with the same
+ * identity is not hashed again. A restored or copied cache has new inodes and change times, and
+ * no process can set a change time, so anything written since is hashed again.
+ */
+const STAMPS = 'stamps.json'
+const stampOf = (s: Stats) => `${s.dev}:${s.ino}:${s.size}:${s.ctimeMs}`
+
+function readStamps(dir: string): Record<string, string> {
+  try {
+    const stamps = JSON.parse(readRegularFileSync(path.join(dir, STAMPS), { max: 64 * 1024 }).toString('utf8'))
+    return isRecord(stamps, Object.keys(stamps)) ? stamps as Record<string, string> : {}
+  }
+  catch {
+    return {}
+  }
+}
+
 /** A variant's bytes, which must be a regular file of the listed size and hash (read once, for emitting). */
-async function readVariant(dir: string, v: Variant): Promise<Buffer> {
-  const data = await readRegularFile(path.join(dir, v.file), { exact: v.bytes }).catch((error) => {
+async function readVariant(dir: string, v: Variant, stamps: Record<string, string>, fresh: Record<string, string>): Promise<Buffer> {
+  let stamp = ''
+  const data = await readRegularFile(path.join(dir, v.file), { exact: v.bytes }, (s) => { stamp = stampOf(s) }).catch((error) => {
     const reason = error instanceof UnreadableFile ? error.reason : 'missing'
     throw new BadCache(`${v.file} ${reason === 'size' ? `is ${error.size} bytes, the manifest says ${v.bytes}` : UNREADABLE[reason]}`)
   })
+  if (stamps[v.file] === stamp)
+    return data
   // Hashed on the thread pool (WebCrypto), not on the main thread a warm build is bound by.
   if (Buffer.from(await webcrypto.subtle.digest('SHA-256', data)).toString('hex') !== v.sha256)
     throw new BadCache(`${v.file} does not match its sha256`)
+  fresh[v.file] = stamp
   return data
 }
 
@@ -96,7 +121,13 @@ export async function readCached(dir: string, plan: Planned[], kind: ResolvedOut
       throw new BadCache(`manifest.json ${error instanceof UnreadableFile ? UNREADABLE[error.reason as keyof typeof UNREADABLE] ?? 'is unreadable' : 'is not JSON'}`)
     }
     const manifest = checkManifest(json, plan, kind)
-    return { manifest, data: await Promise.all(manifest.variants.map(v => readVariant(dir, v))) }
+    const stamps = readStamps(dir)
+    const fresh: Record<string, string> = {}
+    const data = await Promise.all(manifest.variants.map(v => readVariant(dir, v, stamps, fresh)))
+    // Best effort: a read-only cache is hashed on every build, as before.
+    if (Object.keys(fresh).length)
+      await writeFileAtomic(path.join(dir, STAMPS), JSON.stringify({ ...stamps, ...fresh })).catch(() => {})
+    return { manifest, data }
   }
   catch (error: any) {
     if (error?.code === 'ENOENT')

@@ -206,6 +206,18 @@ const gone = (res: http.ServerResponse) => res.destroyed || !res.socket || res.s
  * Answers the faults that stop a request before any work (reset, status, redirect); true when one
  * did. Nothing of these is billed.
  */
+/** A request read whole and logged; undefined when the client went away first. Socket errors are expected here. */
+export async function receive(req: http.IncomingMessage, res: http.ServerResponse, log: LoggedRequest[]): Promise<(LoggedRequest & { raw: Buffer }) | undefined> {
+  req.on('error', () => {})
+  res.on('error', () => {})
+  const raw = await readBody(req)
+  if (!raw)
+    return undefined
+  const logged = logRequest(req, res, raw)
+  log.push(logged)
+  return logged
+}
+
 export function answerEarlyFault(res: http.ServerResponse, fault: Fault | undefined, logged: LoggedRequest): boolean {
   if (!fault)
     return false
@@ -305,13 +317,9 @@ export async function startJsonServer(route: Route, latencyMs = 0) {
   let base = ''
   const server = http.createServer((req, res) => { void tracker.track(handle(req, res)) })
   async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
-    req.on('error', () => {})
-    res.on('error', () => {})
-    const raw = await readBody(req)
-    if (!raw)
+    const logged = await receive(req, res, state.requests)
+    if (!logged)
       return
-    const logged = logRequest(req, res, raw)
-    state.requests.push(logged)
     const fault = faults.take(logged)
     logged.fault = faultKind(fault)
     const wait = fault?.latencyMs ?? latencyMs
@@ -371,13 +379,9 @@ export async function startForeignServer(options: { size?: { width: number, heig
   const tracker = createTracker()
   const server = http.createServer((req, res) => {
     void tracker.track((async () => {
-      req.on('error', () => {})
-      res.on('error', () => {})
-      const raw = await readBody(req)
-      if (!raw)
+      const logged = await receive(req, res, requests)
+      if (!logged)
         return
-      const logged = logRequest(req, res, raw)
-      requests.push(logged)
       const size = logged.body?.prompt
         ? segmindSize(logged.body, /seedream-4\.5/.test(logged.path) ? 'seedream-4.5' : 'seedream-4')
         : options.size ?? { width: 2048, height: 2048 }

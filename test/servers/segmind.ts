@@ -2,7 +2,7 @@ import type { Answer, Fault, LoggedRequest } from './base'
 import { randomUUID } from 'node:crypto'
 import http from 'node:http'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { answerEarlyFault, createFaults, createLedger, createTracker, faultKind, listen, logRequest, money, readBody, send } from './base'
+import { answerEarlyFault, createFaults, createLedger, createTracker, faultKind, listen, money, receive, send } from './base'
 import { render, segmindSize } from './picture'
 import { createAsyncRoutes } from './segmind-async'
 
@@ -158,13 +158,9 @@ export async function startSegmindServer(options: SegmindServerOptions = {}) {
   }
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
-    req.on('error', () => {})
-    res.on('error', () => {})
-    const raw = await readBody(req)
-    if (!raw)
+    const logged = await receive(req, res, state.requests)
+    if (!logged)
       return
-    const logged = logRequest(req, res, raw)
-    state.requests.push(logged)
     if (isGeneration(logged)) {
       const limited = overLimit()
       if (limited) {
