@@ -4,7 +4,8 @@ import { lstatSync } from 'node:fs'
 import { readdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { replaceDirAtomic, writeDirAtomic } from './atomic'
-import { redact, SeedreamError } from './errors'
+import { CorruptEntry, problemOf } from './entry-check'
+import { redact } from './errors'
 import { sha256 } from './key'
 import { loadSharp } from './lazy'
 import { readRegularFile, readRegularFileSync, UnreadableFile } from './safe-read'
@@ -40,39 +41,11 @@ export interface EntryMeta {
   images: OriginalImage[]
 }
 
+export { CorruptEntry }
+
 export interface Entry {
   dir: string
   meta: EntryMeta
-}
-
-/** An entry folder that cannot be used as it is: a build names it instead of paying again. */
-export class CorruptEntry extends SeedreamError {
-  constructor(readonly dir: string, readonly reason: string) {
-    super(`The stored entry ${dir} is corrupt: ${reason}.`, {}, 'SEEDREAM_CORRUPT_ENTRY')
-  }
-}
-
-const FILE = /^\d+\.(?:jpeg|png|webp|avif|gif)$/
-const FORMATS = new Set(['jpeg', 'png', 'webp', 'avif', 'gif'])
-const positive = (n: unknown) => Number.isInteger(n) && (n as number) > 0
-
-/** What is wrong with a meta.json read from disk, or undefined; its files are checked by size. */
-function problemOf(meta: any, key: string, dir: string): string | undefined {
-  if (typeof meta !== 'object' || meta === null)
-    return 'meta.json is not an object'
-  if (meta.key !== key)
-    return `meta.json names key ${JSON.stringify(meta.key)}, not ${key}`
-  if (!Array.isArray(meta.images) || !meta.images.length)
-    return 'meta.json lists no image'
-  for (const img of meta.images) {
-    if (!FILE.test(img?.file) || !FORMATS.has(img.format) || !positive(img.width) || !positive(img.height) || !positive(img.bytes) || !/^[0-9a-f]{64}$/.test(img.sha256))
-      return `meta.json describes an image badly: ${JSON.stringify(img)}`
-    let stat
-    try { stat = lstatSync(path.join(dir, img.file)) } catch { return `${img.file} is missing` }
-    if (!stat.isFile() || stat.size !== img.bytes)
-      return `${img.file} is ${stat.isFile() ? `${stat.size} bytes, not the ${img.bytes} meta.json records` : 'not a regular file'}`
-  }
-  return undefined
 }
 
 /** The committed store of originals: `<cacheDir>/<key prefix>/{meta.json, 0.jpeg, …}`. */
