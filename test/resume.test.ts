@@ -59,6 +59,23 @@ describe('a paid job outlives the process that submitted it', () => {
   })
 })
 
+describe('the budget counts what is still to pay for', () => {
+  it('a series resumed from the journal is charged for its missing pictures only', async () => {
+    server = await startSegmindServer({ keys: [TEST_KEY] })
+    const root = await copyFixture('vite-one')
+    await writeProject(root, { model: 'seedream-4', max_images: 3 })
+    server.fail({}, { reset: true })
+    expect((await runVite(root, server)).ok).toBe(false)
+    expect((await keptPictures(root)).journaled).toHaveLength(1)
+    // 2 pictures are left to pay for: a budget of 2 lets the build finish them.
+    await writeProject(root, { model: 'seedream-4', max_images: 3 }, { budget: { maxImages: 2 } })
+    const build = await runVite(root, server)
+    expect(build.ok, build.text).toBe(true)
+    expect(server.generations()).toHaveLength(4)
+    expect((await keptPictures(root)).stored).toHaveLength(3)
+  })
+})
+
 describe('free plans', () => {
   it('at 2 requests a window, 8 new images finish: the queue learns the limit and waits for the reset the host names', async () => {
     server = await startSegmindServer({ keys: [TEST_KEY], rateLimit: { perWindow: 2, windowMs: 1000, headers: 'reset-at' } })

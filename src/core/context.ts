@@ -12,6 +12,7 @@ import { emitPicture, moduleCode } from './emit'
 import { parseSpecId, resolveSpecId } from './ids'
 import { addSecrets, redact } from './errors'
 import { createGuard } from './guard'
+import { journalDir, keptPictures } from './journal'
 import { cacheKey } from './key'
 import { resolveOptions } from './resolve-options'
 import { createOriginals } from './originals'
@@ -71,7 +72,7 @@ export function createSeedream(userOptions: Options, run: { repair?: boolean } =
     missing = known.filter((_, i) => !stored[i])
     guard = createGuard(opts.frozen, opts.budget, opts.prices)
     if (mode === 'build')
-      guard.precheck(missing)
+      guard.precheck(missing, await Promise.all(missing.map(s => keptPictures(journalDir(store.dir, cacheKey(s))))))
     const progress = createProgress(m => log.info(redact(m)), Boolean(process.stderr.isTTY))
     originals = createOriginals({
       store,

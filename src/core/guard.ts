@@ -57,11 +57,13 @@ export function createGuard(frozen: boolean, budget: Required<Budget>, prices: R
     priceOf,
     spent: () => ({ images, cost }),
 
-    /** At build start: the misses known before any call, all refused together. */
-    precheck(missing: ResolvedSpec[]): void {
+    /** At build start: the misses known before any call (less what journals kept), all refused together. */
+    precheck(missing: ResolvedSpec[], kept: number[] = []): void {
       if (frozen || !missing.length)
         return
-      const error = overBudget(missing.reduce((n, s) => n + s.picture.max_images, 0), missing.reduce((n, s) => n + priceOf(s), 0), `This build is missing ${missing.map(where).join(', ')}: it`)
+      const toPay = missing.map((s, i) => Math.max(0, s.picture.max_images - (kept[i] ?? 0)))
+      const spend = missing.reduce((n, s, i) => n + (priceOf(s) / s.picture.max_images) * toPay[i]!, 0)
+      const error = overBudget(toPay.reduce((n, c) => n + c, 0), spend, `This build is missing ${missing.map(where).join(', ')}: it`)
       if (error)
         throw error
     },
@@ -75,18 +77,22 @@ export function createGuard(frozen: boolean, budget: Required<Budget>, prices: R
         + `${all.map(s => `  - ${where(s)}`).join('\n')}\nFill it with \`${FILL_COMMAND}\` (with SEGMIND_API_KEY set) and commit .seedream/.`, { spec: spec.name, file: spec.file }, 'SEEDREAM_FROZEN')
     },
 
-    /** Before one generation: counts it against the budget, or refuses it. */
-    reserve(spec: ResolvedSpec): void {
-      const error = overBudget(images + spec.picture.max_images, cost + priceOf(spec), `Generating ${where(spec)}`)
+    /**
+     * Before one generation: counts its `count` pictures still to pay for (all of them, unless an
+     * earlier attempt kept some in the journal) against the budget, or refuses it.
+     */
+    reserve(spec: ResolvedSpec, count = spec.picture.max_images): void {
+      const price = (priceOf(spec) / spec.picture.max_images) * count
+      const error = overBudget(images + count, cost + price, `Generating ${where(spec)}`)
       if (error)
         throw error
-      images += spec.picture.max_images
-      cost += priceOf(spec)
+      images += count
+      cost += price
     },
 
-    release(spec: ResolvedSpec): void {
-      images -= spec.picture.max_images
-      cost -= priceOf(spec)
+    release(spec: ResolvedSpec, count = spec.picture.max_images): void {
+      images -= count
+      cost -= (priceOf(spec) / spec.picture.max_images) * count
     },
   }
 }

@@ -31,6 +31,11 @@ export interface JobJournal {
 const FILE = /^(\d+)\.(jpeg|png|webp|avif|gif)$/
 const JOB = /^job-(\d+)\.json$/
 
+/** How many pictures a journal holds, counted by name (what the budget need not pay for again). */
+export async function keptPictures(dir: string): Promise<number> {
+  return (await readdir(dir).catch(() => [] as string[])).filter(n => FILE.test(n)).length
+}
+
 /** The folder of one key's journal: `<store>/.jobs/<key prefix>/`, kept out of git. */
 export const journalDir = (storeDir: string, key: string) => path.join(storeDir, '.jobs', key.slice(0, 16))
 

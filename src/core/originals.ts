@@ -95,9 +95,11 @@ export function createOriginals(ctx: OriginalsContext, inflight = new Map<string
   }
 
   async function generate(spec: ResolvedSpec, key: string, provider: Provider): Promise<OriginalSet> {
-    guard.reserve(spec)
-    const finish = ctx.start(`generating "${spec.name}" with ${provider.name} ${spec.picture.model}`)
     const journal = await openJournal(journalDir(store.dir, key), spec, ctx.maxImageBytes, ctx.warn)
+    // Pictures an earlier attempt paid for and kept are not counted again.
+    const toPay = Math.max(0, spec.picture.max_images - journal.kept.size)
+    guard.reserve(spec, toPay)
+    const finish = ctx.start(`generating "${spec.name}" with ${provider.name} ${spec.picture.model}`)
     // The queue bounds calls in flight, so a slot is held for the call alone, not for storing.
     const result = await queue(() => provider.generate(spec, undefined, {
       onRetry: (error, attempt, delay) => ctx.warn(`"${spec.name}": ${error.message}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`),
@@ -107,7 +109,7 @@ export function createOriginals(ctx: OriginalsContext, inflight = new Map<string
     })).catch((error) => {
       // Only what is known not to have been billed is given back to the budget.
       if (!(error instanceof UnusablePicture) && !(error instanceof HttpError && error.mayBeBilled))
-        guard.release(spec)
+        guard.release(spec, toPay)
       finish(`"${spec.name}" failed`)
       const failure = failureOf(spec, provider.name, error)
       if (journal.kept.size && failure instanceof Error)
