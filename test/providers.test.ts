@@ -162,3 +162,41 @@ describe('the cache key includes the provider', () => {
     expect((await metas(root)).map(m => m.provider).sort()).toEqual(['ark', 'fal'])
   })
 })
+
+describe('paid pictures of every host are kept as they arrive', () => {
+  const stored = async (root: string) => (await metas(root)).flatMap(m => m.images.map((i: any) => i.sha256))
+
+  it('ark: a failure after the first of two pictures keeps the first; the next build pays for the second only', async () => {
+    const ark = await startArkServer(KEY)
+    close = ark.close
+    const root = await project({ model: 'seedream-4', max_images: 2 }, 'ark')
+    const env = { ARK_API_KEY: KEY, ARK_API_URL: ark.url }
+    ark.fail({}, { reset: true })
+    const error = await failure(build(root, env))
+    expect(error.message).toMatch(/may have been billed[\s\S]*1 paid picture\(s\) of "hero" are kept/)
+    await build(root, env)
+    await ark.settled()
+    expect(ark.generations()).toHaveLength(3)
+    expect(ark.billedPictures()).toBe(2)
+    expect((await stored(root)).sort()).toEqual(ark.billedSha256().sort())
+  })
+
+  it.each([
+    ['fal', startFalServer, { FAL_KEY: KEY }, 'FAL_API_URL'],
+    ['replicate', startReplicateServer, { REPLICATE_API_TOKEN: KEY }, 'REPLICATE_API_URL'],
+  ] as const)('%s: a job whose polls fail is journaled and resumed by the next build, not created again', async (provider, start, keys, urlVariable) => {
+    const host = await start(KEY)
+    close = host.close
+    const root = await project({ model: 'seedream-4' }, provider)
+    const env = { ...keys, [urlVariable]: host.url }
+    // The submission answers; every request after it fails until the build gives up.
+    host.fail({}, ...Array.from({ length: 5 }, () => ({ status: 502 })))
+    await failure(build(root, env))
+    const { logs } = await build(root, env)
+    await host.settled()
+    expect(host.generations()).toHaveLength(1)
+    expect(logs.join('\n')).not.toContain(KEY)
+    expect(host.billedPictures()).toBe(1)
+    expect(await stored(root)).toEqual(host.billedSha256())
+  })
+})

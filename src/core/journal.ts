@@ -13,6 +13,9 @@ import { verifyPicture } from './verify'
 export interface JobRecord {
   requestId: string
   submittedAt: string
+  /** Where the host said to ask for the job's state and result (on its own origin), when it said. */
+  statusUrl?: string
+  resultUrl?: string
   /** Set once the job's pictures were all received (fewer than asked, sometimes). */
   received?: number
 }

@@ -5,7 +5,7 @@ import type { RetryPolicy } from './http'
 import type { GenerateResult, Provider } from './types'
 import { HttpError } from '../errors'
 import { toImage } from './answers'
-import { download, json, missingKey, pixelSize, referenceInputs } from './common'
+import { callSlots, download, json, keptImages, missingKey, pixelSize, referenceInputs } from './common'
 import { request } from './http'
 
 export const ARK_MODELS = { 'seedream-4': 'seedream-4-0-250828', 'seedream-4.5': 'seedream-4-5-251128' } as const
@@ -54,38 +54,41 @@ export function arkProvider(host: ResolvedHost, policy: RetryPolicy): Provider {
     },
     async generate(spec, signal, events): Promise<GenerateResult> {
       const url = `${host.apiUrl}/images/generations`
+      const journal = events.journal!
       const refs = await referenceInputs(spec.references)
-      const p = spec.picture
-      // A series comes from one call; independent pictures from one call each.
-      const calls = p.sequential_image_generation === 'auto' ? [p.max_images] : Array.from({ length: p.max_images }, () => 1)
       const result: GenerateResult = { images: [], requestIds: [] }
       const refused: string[] = []
-      for (const count of calls) {
+      // A series comes from one call; independent pictures from one call each; each picture is
+      // kept as it arrives, so a later failure loses none that were paid for.
+      for (const slots of callSlots(spec.picture).filter(s => s.some(slot => !journal.kept.has(slot)))) {
         const res = await request({
           method: 'POST', url, policy, signal, onRetry: events.onRetry,
           headers: { 'authorization': `Bearer ${host.apiKey}`, 'content-type': 'application/json' },
-          body: JSON.stringify(arkBody(spec, refs, count)),
+          body: JSON.stringify(arkBody(spec, refs, slots.length)),
         }).catch((error) => {
           if (error instanceof HttpError && error.status && HINTS[error.status])
             error.message += ` — ${HINTS[error.status]}`
           throw error
         })
+        const id = res.headers.get('x-request-id') ?? undefined
         const answer = json(res.body, 'POST', url)
+        const pictures: any[] = []
         for (const item of answer.data ?? []) {
           if (item.error)
             refused.push(`${item.error.code}: ${item.error.message}`)
-          else if (item.b64_json)
-            result.images.push(toImage(Buffer.from(item.b64_json, 'base64'), url, 'b64_json', res.headers.get('x-request-id') ?? undefined))
-          else if (item.url)
-            result.images.push(...await download([item.url], policy, signal, events))
+          else pictures.push(item)
         }
-        result.requestIds.push(res.headers.get('x-request-id') ?? String(answer.created ?? ''))
+        for (const [i, item] of pictures.slice(0, slots.length).entries()) {
+          const image = item.b64_json ? toImage(Buffer.from(item.b64_json, 'base64'), url, 'b64_json', id) : (await download([item.url], policy, signal, events))[0]!
+          await journal.keep(slots[i]!, image)
+        }
+        result.requestIds.push(id ?? String(answer.created ?? ''))
       }
+      result.images = keptImages(journal)
       if (!result.images.length)
         throw new HttpError('POST', url, 200, `returned no image: ${refused.join('; ') || 'empty data'}`)
       if (refused.length)
-        events.warn?.(`"${spec.name}": ark returned ${result.images.length} of ${p.max_images} picture(s); the rest were refused: ${refused.join('; ')}`)
-      result.images = result.images.slice(0, p.max_images)
+        events.warn?.(`"${spec.name}": ark returned ${result.images.length} of ${spec.picture.max_images} picture(s); the rest were refused: ${refused.join('; ')}`)
       return result
     },
   }

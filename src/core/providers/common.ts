@@ -1,5 +1,6 @@
 import type { Reference } from '../references'
-import type { ResolvedSpec } from '../spec'
+import type { JobJournal } from '../journal'
+import type { PictureRequest, ResolvedSpec } from '../spec'
 import type { RetryPolicy } from './http'
 import type { GenerateEvents, GeneratedImage } from './types'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -11,6 +12,22 @@ import { request } from './http'
 
 /** Explicit pixels for hosts that take no aspect ratio, scaled up to the model's minimum area. */
 export const pixelSize = explicitSize
+
+/** The calls a spec takes, by the picture slots each fills: a series is one call, independent pictures one call each. */
+export function callSlots(p: PictureRequest): number[][] {
+  const all = Array.from({ length: p.max_images }, (_, i) => i)
+  return p.sequential_image_generation === 'auto' ? [all] : all.map(i => [i])
+}
+
+/** What a generation returns: the pictures its journal holds, in slot order. */
+export const keptImages = (journal: JobJournal) => [...journal.kept.keys()].sort((a, b) => a - b).map(s => journal.kept.get(s)!)
+
+/** A job URL a host answered with, if it is on the host's own origin: the key is sent nowhere else. */
+export function onOrigin(url: unknown, base: string, method: 'GET' | 'POST', from: string): string {
+  if (typeof url === 'string' && /^https?:\/\//.test(url) && new URL(url).origin === new URL(base).origin)
+    return url
+  throw new HttpError(method, from, 200, `answered with a job URL on another origin (${typeof url === 'string' ? url.split('/').slice(0, 3).join('/') : 'none'}); it is not followed, so the key goes to ${new URL(base).origin} only`, { mayBeBilled: true })
+}
 
 export function missingKey(spec: ResolvedSpec, provider: string, variable: string): SeedreamError {
   return new SeedreamError(`${variable} is not set, so "${spec.name}" cannot be generated with ${provider}. `

@@ -1,9 +1,10 @@
+import type { JobRecord } from '../journal'
 import type { ResolvedHost } from '../options'
 import type { ResolvedSpec } from '../spec'
 import type { RetryPolicy } from './http'
 import type { GenerateResult, Provider } from './types'
 import { HttpError } from '../errors'
-import { download, json, missingKey, pixelSize, pollJob, referenceInputs } from './common'
+import { download, json, keptImages, missingKey, onOrigin, pixelSize, pollJob, referenceInputs } from './common'
 import { request } from './http'
 
 /** fal's model path: text-to-image, or edit when there are reference images. */
@@ -42,18 +43,35 @@ export function falProvider(host: ResolvedHost, policy: RetryPolicy): Provider {
       const headers = { 'authorization': `Key ${host.apiKey}`, 'content-type': 'application/json' }
       const call = (method: 'GET' | 'POST', url: string, body?: object) =>
         request({ method, url, headers, body: body && JSON.stringify(body), policy, signal, onRetry: events.onRetry })
-      const submitUrl = `${host.apiUrl}/${falModel(spec)}`
-      const job = json((await call('POST', submitUrl, falInput(spec, await referenceInputs(spec.references)))).body, 'POST', submitUrl)
-      if (!job.request_id || !job.status_url || !job.response_url)
-        throw new HttpError('POST', submitUrl, 200, `answered without a request_id, status_url and response_url: ${JSON.stringify(job)}`)
-      await pollJob(job.status_url, async () => json((await call('GET', job.status_url)).body),
+      const journal = events.journal!
+      // The job is journaled, with its URLs (checked to be fal's own), before any wait.
+      const submit = async (): Promise<JobRecord> => {
+        const submitUrl = `${host.apiUrl}/${falModel(spec)}`
+        const answer = json((await call('POST', submitUrl, falInput(spec, await referenceInputs(spec.references)))).body, 'POST', submitUrl)
+        if (!answer.request_id)
+          throw new HttpError('POST', submitUrl, 200, `answered without a request_id: ${JSON.stringify(answer)}`, { mayBeBilled: true })
+        const job = { requestId: String(answer.request_id), submittedAt: new Date().toISOString(), statusUrl: onOrigin(answer.status_url, host.apiUrl, 'POST', submitUrl), resultUrl: onOrigin(answer.response_url, host.apiUrl, 'POST', submitUrl) }
+        await journal.record(0, job)
+        return job
+      }
+      const earlier = journal.job(0)
+      // A journal is read from disk: its URLs are checked again before the key goes with them.
+      const job = earlier ? { ...earlier, statusUrl: onOrigin(earlier.statusUrl, host.apiUrl, 'GET', 'the job journal'), resultUrl: onOrigin(earlier.resultUrl, host.apiUrl, 'GET', 'the job journal') } : await submit()
+      await pollJob(job.statusUrl!, async () => json((await call('GET', job.statusUrl!)).body),
         s => s.status === 'COMPLETED' ? 'done' : s.status === 'FAILED' || s.status === 'ERROR' ? 'failed' : 'pending', policy.retryDelay, signal)
-      // A failed job answers its response URL with an error status and `detail`, thrown here.
-      const answer = json((await call('GET', job.response_url)).body)
+      // A failed job answers its response URL with an error status and `detail`: not billed, so it leaves the journal.
+      const answer = json((await call('GET', job.resultUrl!).catch(async (error) => {
+        if (error instanceof HttpError && error.status && error.status >= 400 && error.status < 500)
+          await journal.record(0, undefined)
+        throw error
+      })).body)
       const urls = (answer.images ?? []).map((i: { url?: string }) => i.url).filter(Boolean).slice(0, spec.picture.max_images)
       if (!urls.length)
-        throw new HttpError('GET', job.response_url, 200, `job ${job.request_id} returned no image`)
-      return { images: await download(urls, policy, signal, events), requestIds: [job.request_id], seed: answer.seed }
+        throw new HttpError('GET', job.resultUrl!, 200, `job ${job.requestId} returned no image`, { mayBeBilled: true })
+      const images = await download(urls.filter((_: string, i: number) => !journal.kept.has(i)), policy, signal, events)
+      for (const [i, image] of images.entries())
+        await journal.keep(i, image)
+      return { images: keptImages(journal), requestIds: [job.requestId], seed: answer.seed }
     },
   }
 }

@@ -4,7 +4,7 @@ import type { ResolvedSpec } from '../spec'
 import type { RetryPolicy } from './http'
 import type { GenerateResult, Provider } from './types'
 import { HttpError } from '../errors'
-import { download, json, missingKey, pollJob, referenceInputs } from './common'
+import { callSlots, download, json, keptImages, missingKey, onOrigin, pollJob, referenceInputs } from './common'
 import { request } from './http'
 
 /** Replicate's input: the same fields as Segmind's. */
@@ -43,22 +43,34 @@ export function replicateProvider(host: ResolvedHost, policy: RetryPolicy): Prov
       const call = (method: 'GET' | 'POST', url: string, body?: object) =>
         request({ method, url, headers, body: body && JSON.stringify(body), policy, signal, onRetry: events.onRetry })
       const url = `${host.apiUrl}/models/bytedance/${spec.picture.model}/predictions`
-      const refs = await referenceInputs(spec.references)
-      const p = spec.picture
-      const calls = p.sequential_image_generation === 'auto' ? [p.max_images] : Array.from({ length: p.max_images }, () => 1)
+      const journal = events.journal!
       const result: GenerateResult = { images: [], requestIds: [] }
-      for (const count of calls) {
-        let prediction = json((await call('POST', url, { input: replicateInput(spec, refs, count) })).body, 'POST', url)
+      for (const [t, slots] of callSlots(spec.picture).entries()) {
+        if (slots.every(s => journal.kept.has(s)))
+          continue
+        // A prediction is journaled as soon as it exists, and followed again rather than re-created.
+        // A journal is read from disk: its URL is checked again before the key goes with it.
+        let job = journal.job(t) && { ...journal.job(t)!, statusUrl: onOrigin(journal.job(t)!.statusUrl, host.apiUrl, 'GET', 'the job journal') }
+        let prediction = job && json((await call('GET', job.statusUrl)).body)
+        if (!job) {
+          prediction = json((await call('POST', url, { input: replicateInput(spec, await referenceInputs(spec.references), slots.length) })).body, 'POST', url)
+          job = { requestId: String(prediction.id), submittedAt: new Date().toISOString(), statusUrl: onOrigin(prediction.urls?.get, host.apiUrl, 'POST', url) }
+          await journal.record(t, job)
+        }
         if (!TERMINAL.has(prediction.status)) {
-          prediction = await pollJob(prediction.urls?.get, async () => json((await call('GET', prediction.urls.get)).body),
+          prediction = await pollJob(job.statusUrl!, async () => json((await call('GET', job!.statusUrl!)).body),
             (s: any) => TERMINAL.has(s.status) ? 'done' : 'pending', policy.retryDelay, signal)
         }
-        if (prediction.status !== 'succeeded')
-          throw new HttpError('GET', prediction.urls?.get ?? url, 200, `prediction ${prediction.id} ${prediction.status}: ${prediction.error ?? 'no error given'}`)
-        const urls = [prediction.output].flat().filter((u: unknown): u is string => typeof u === 'string').slice(0, count)
-        result.images.push(...await download(urls, policy, signal, events))
+        if (prediction.status !== 'succeeded') {
+          await journal.record(t, undefined)
+          throw new HttpError('GET', job.statusUrl!, 200, `prediction ${prediction.id} ${prediction.status}: ${prediction.error ?? 'no error given'}`)
+        }
+        const urls = [prediction.output].flat().filter((u: unknown): u is string => typeof u === 'string').slice(0, slots.length)
+        for (const [i, image] of (await download(urls, policy, signal, events)).entries())
+          await journal.keep(slots[i]!, image)
         result.requestIds.push(prediction.id)
       }
+      result.images = keptImages(journal)
       return result
     },
   }

@@ -5,7 +5,7 @@ import type { GenerateEvents, GenerateResult } from './types'
 import { HttpError } from '../errors'
 import { UnusablePicture } from '../verify'
 import { toImage, withHint } from './answers'
-import { json, pollJob } from './common'
+import { callSlots, json, pollJob } from './common'
 import { request } from './http'
 import { segmindBody } from './segmind-body'
 
@@ -43,8 +43,7 @@ export function resultUrls(answer: any): string[] {
  * job is waited for, so a failure of one loses none of the others' paid pictures.
  */
 export async function segmindJobs(opts: AsyncOptions, spec: ResolvedSpec, refs: Jobs['refs'], journal: JobJournal, signal: AbortSignal | undefined, events: GenerateEvents): Promise<GenerateResult> {
-  const n = spec.picture.max_images
-  const tasks = spec.picture.sequential_image_generation === 'auto' ? [Array.from({ length: n }, (_, i) => i)] : Array.from({ length: n }, (_, i) => [i])
+  const tasks = callSlots(spec.picture)
   const jobs: Jobs = { opts, spec, refs, journal, signal, events, result: { images: [], requestIds: [] } }
   const failures = (await Promise.allSettled(tasks.map((slots, t) => runTask(jobs, t, slots))))
     .flatMap(s => s.status === 'rejected' ? [s.reason] : [])

@@ -6,6 +6,7 @@ import type { GenerateEvents, GenerateResult, Provider } from './types'
 import { HttpError, SeedreamError } from '../errors'
 import { dataUri } from '../references'
 import { readAccounting, toImage, withHint } from './answers'
+import { keptImages } from './common'
 import { request } from './http'
 import { segmindBody } from './segmind-body'
 import { segmindJobs } from './segmind-v2'
@@ -90,8 +91,7 @@ export function segmindProvider(opts: SegmindOptions): Provider {
       const result = spec.picture.model === 'seedream-4.5'
         ? await segmindJobs({ ...opts, headers: headers() }, spec, refs, journal, signal, events)
         : await v1(spec, refs, journal, signal, events)
-      const slots = [...journal.kept.keys()].sort((a, b) => a - b)
-      return { ...result, images: slots.map(s => journal.kept.get(s)!) }
+      return { ...result, images: keptImages(journal) }
     },
     async balance(signal) {
       const res = await request({ method: 'GET', url: `${opts.apiUrl}/v1/get-user-credits`, headers: headers(), policy: opts, signal }).catch(withHint)
