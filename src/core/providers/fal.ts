@@ -68,9 +68,10 @@ export function falProvider(host: ResolvedHost, policy: RetryPolicy): Provider {
       const urls = (answer.images ?? []).map((i: { url?: string }) => i.url).filter(Boolean).slice(0, spec.picture.max_images)
       if (!urls.length)
         throw new HttpError('GET', job.resultUrl!, 200, `job ${job.requestId} returned no image`, { mayBeBilled: true })
-      const images = await download(urls.filter((_: string, i: number) => !journal.kept.has(i)), policy, signal, events)
-      for (const [i, image] of images.entries())
-        await journal.keep(i, image)
+      for (const [slot, url] of urls.entries()) {
+        if (!journal.kept.has(slot))
+          await journal.keep(slot, (await download([url], policy, signal, events))[0]!)
+      }
       return { images: keptImages(journal), requestIds: [job.requestId], seed: answer.seed }
     },
   }
