@@ -119,14 +119,14 @@ describe('fal', () => {
 })
 
 describe('replicate', () => {
-  it('creates a prediction with Prefer: wait, polls urls.get until it succeeds, one call per independent picture', async () => {
+  it('creates a prediction without waiting on it (it is journaled first), polls urls.get until it succeeds, one call per independent picture', async () => {
     const rep = await startReplicateServer(KEY)
     close = rep.close
     const root = await project({ model: 'seedream-4.5', size: '2K', aspect_ratio: '3:2', max_images: 2 }, 'replicate')
     const { outDir, logs } = await build(root, { REPLICATE_API_TOKEN: KEY, REPLICATE_API_URL: rep.url })
     expect(rep.generations().map(r => r.path)).toEqual(['/models/bytedance/seedream-4.5/predictions', '/models/bytedance/seedream-4.5/predictions'])
     const first = rep.generations()[0]!
-    expect(first.headers.prefer).toBe('wait')
+    expect(first.headers.prefer).toBeUndefined()
     expect(first.body.input).toEqual({ prompt: 'A lighthouse on a cliff in a storm', size: '2K', aspect_ratio: '3:2', sequential_image_generation: 'disabled', max_images: 1 })
     expect((await exportsOf(outDir)).hero.images).toHaveLength(2)
     expect((await metas(root))[0]).toMatchObject({ provider: 'replicate', requestIds: ['rep-1', 'rep-2'] })

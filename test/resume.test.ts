@@ -76,6 +76,25 @@ describe('the budget counts what is still to pay for', () => {
   })
 })
 
+describe('the journal is untrusted', () => {
+  it('a picture file for a slot the spec does not have is ignored, not stored', async () => {
+    server = await startSegmindServer({ keys: [TEST_KEY] })
+    const root = await copyFixture('vite-one')
+    await writeProject(root, { model: 'seedream-4', max_images: 2 })
+    server.fail({}, { reset: true })
+    expect((await runVite(root, server)).ok).toBe(false)
+    const jobs = path.join(root, '.seedream/.jobs')
+    const [dir] = await readdir(jobs)
+    const kept = await readFile(path.join(jobs, dir!, '0.jpeg'))
+    await writeFile(path.join(jobs, dir!, '7.jpeg'), kept)
+    await writeFile(path.join(jobs, dir!, '0.png'), kept)
+    const build = await runVite(root, server)
+    expect(build.ok, build.text).toBe(true)
+    expect(server.generations()).toHaveLength(3)
+    expect((await keptPictures(root)).stored).toEqual(server.billedSha256())
+  })
+})
+
 describe('free plans', () => {
   it('at 2 requests a window, 8 new images finish: the queue learns the limit and waits for the reset the host names', async () => {
     server = await startSegmindServer({ keys: [TEST_KEY], rateLimit: { perWindow: 2, windowMs: 1000, headers: 'reset-at' } })

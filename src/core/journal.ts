@@ -36,7 +36,8 @@ const JOB = /^job-(\d+)\.json$/
 
 /** How many pictures a journal holds, counted by name (what the budget need not pay for again). */
 export async function keptPictures(dir: string): Promise<number> {
-  return (await readdir(dir).catch(() => [] as string[])).filter(n => FILE.test(n)).length
+  const slots = (await readdir(dir).catch(() => [] as string[])).map(n => FILE.exec(n)?.[1]).filter(Boolean)
+  return new Set(slots).size
 }
 
 /** The folder of one key's journal: `<store>/.jobs/<key prefix>/`, kept out of git. */
@@ -53,7 +54,8 @@ export async function openJournal(dir: string, spec: ResolvedSpec, maxBytes: num
     const picture = FILE.exec(name)
     const job = JOB.exec(name)
     const file = path.join(dir, name)
-    if (picture) {
+    // Slots the spec does not have are not its pictures, whatever a file is named.
+    if (picture && Number(picture[1]) < spec.picture.max_images && !kept.has(Number(picture[1]))) {
       const data = await readRegularFile(file, { max: maxBytes }).catch(() => Buffer.alloc(0))
       const format = detectImageType(data)
       const verified = format && await verifyPicture({ data, format }, spec, maxBytes).catch(() => undefined)

@@ -97,7 +97,8 @@ export function createOriginals(ctx: OriginalsContext, inflight = new Map<string
   async function generate(spec: ResolvedSpec, key: string, provider: Provider): Promise<OriginalSet> {
     const journal = await openJournal(journalDir(store.dir, key), spec, ctx.maxImageBytes, ctx.warn)
     // Pictures an earlier attempt paid for and kept are not counted again.
-    const toPay = Math.max(0, spec.picture.max_images - journal.kept.size)
+    const keptBefore = journal.kept.size
+    const toPay = Math.max(0, spec.picture.max_images - keptBefore)
     guard.reserve(spec, toPay)
     const finish = ctx.start(`generating "${spec.name}" with ${provider.name} ${spec.picture.model}`)
     // The queue bounds calls in flight, so a slot is held for the call alone, not for storing.
@@ -109,7 +110,7 @@ export function createOriginals(ctx: OriginalsContext, inflight = new Map<string
     })).catch((error) => {
       // Only what is known not to have been billed is given back to the budget.
       if (!(error instanceof UnusablePicture) && !(error instanceof HttpError && error.mayBeBilled))
-        guard.release(spec, toPay)
+        guard.release(spec, toPay - (journal.kept.size - keptBefore))
       finish(`"${spec.name}" failed`)
       const failure = failureOf(spec, provider.name, error)
       if (journal.kept.size && failure instanceof Error)

@@ -60,7 +60,8 @@ export function arkProvider(host: ResolvedHost, policy: RetryPolicy): Provider {
       const refused: string[] = []
       // A series comes from one call; independent pictures from one call each; each picture is
       // kept as it arrives, so a later failure loses none that were paid for.
-      for (const slots of callSlots(spec.picture).filter(s => s.some(slot => !journal.kept.has(slot)))) {
+      // A call is made only for slots none of which are kept: asking for a series again would pay for all of it.
+      for (const slots of callSlots(spec.picture).filter(s => s.every(slot => !journal.kept.has(slot)))) {
         const res = await request({
           method: 'POST', url, policy, signal, onRetry: events.onRetry,
           headers: { 'authorization': `Bearer ${host.apiKey}`, 'content-type': 'application/json' },
@@ -79,7 +80,11 @@ export function arkProvider(host: ResolvedHost, policy: RetryPolicy): Provider {
           else pictures.push(item)
         }
         for (const [i, item] of pictures.slice(0, slots.length).entries()) {
-          const image = item.b64_json ? toImage(Buffer.from(item.b64_json, 'base64'), url, 'b64_json', id) : (await download([item.url], policy, signal, events))[0]!
+          const image = item.b64_json
+            ? toImage(Buffer.from(item.b64_json, 'base64'), url, 'b64_json', id)
+            : (await download([item.url], policy, signal, events).catch((error) => {
+                throw new HttpError('GET', item.url, error.status, `${error.detail ?? error.message}; the picture was billed (request ${id}) and is lost`, { mayBeBilled: true })
+              }))[0]!
           await journal.keep(slots[i]!, image)
         }
         result.requestIds.push(id ?? String(answer.created ?? ''))

@@ -1,5 +1,5 @@
 import type { Reference } from '../references'
-import type { JobJournal } from '../journal'
+import type { JobJournal, JobRecord } from '../journal'
 import type { PictureRequest, ResolvedSpec } from '../spec'
 import type { RetryPolicy } from './http'
 import type { GenerateEvents, GeneratedImage } from './types'
@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { excerpt, head, HttpError, SeedreamError } from '../errors'
 import { dataUri } from '../references'
 import { explicitSize } from '../geometry'
+import { UnusablePicture } from '../verify'
 import { toImage } from './answers'
 import { request } from './http'
 
@@ -29,6 +30,30 @@ export function onOrigin(url: unknown, base: string, method: 'GET' | 'POST', fro
   throw new HttpError(method, from, 200, `answered with a job URL on another origin (${typeof url === 'string' ? url.split('/').slice(0, 3).join('/') : 'none'}); it is not followed, so the key goes to ${new URL(base).origin} only`, { mayBeBilled: true })
 }
 
+/**
+ * A journaled job whose URLs are still on the host's origin (a journal is read from disk), or
+ * undefined: a record that fails the check is dropped with a warning, not followed and not kept
+ * to block every later build.
+ */
+export async function journaledJob(journal: JobJournal, t: number, base: string, warn?: (m: string) => void): Promise<JobRecord | undefined> {
+  const job = journal.job(t)
+  const urls = [job?.statusUrl, ...(job?.resultUrl === undefined ? [] : [job.resultUrl])]
+  if (!job || urls.every(u => typeof u === 'string' && /^https?:\/\//.test(u) && new URL(u).origin === new URL(base).origin))
+    return job
+  warn?.(`the journaled job ${job.requestId} names a URL off ${new URL(base).origin}; it is not followed, and if it was paid for, its picture is lost`)
+  await journal.record(t, undefined)
+  return undefined
+}
+
+/** Keeps a downloaded picture; one that fails verification ends its job's record (paid, and lost). */
+export async function keepOrDrop(journal: JobJournal, t: number, slot: number, image: GeneratedImage): Promise<void> {
+  await journal.keep(slot, image).catch(async (error) => {
+    if (error instanceof UnusablePicture)
+      await journal.record(t, undefined)
+    throw error
+  })
+}
+
 export function missingKey(spec: ResolvedSpec, provider: string, variable: string): SeedreamError {
   return new SeedreamError(`${variable} is not set, so "${spec.name}" cannot be generated with ${provider}. `
     + `Set it in the environment, or choose another provider (provider: 'placeholder' works offline).`, { spec: spec.name, file: spec.file }, 'SEEDREAM_NO_KEY')
@@ -43,7 +68,8 @@ export function referenceInputs(refs: Reference[] | undefined): Promise<string[]
 export async function download(urls: string[], policy: RetryPolicy, signal: AbortSignal | undefined, events: GenerateEvents): Promise<GeneratedImage[]> {
   const images: GeneratedImage[] = []
   for (const url of urls) {
-    const res = await request({ method: 'GET', url, headers: {}, policy, signal, onRetry: events.onRetry })
+    // Result files are public: no key, and outside the API's rate gate.
+    const res = await request({ method: 'GET', url, headers: {}, policy: { ...policy, gate: undefined }, signal, onRetry: events.onRetry })
     images.push(toImage(res.body, url, res.headers.get('content-type'), undefined, 'GET'))
   }
   return images

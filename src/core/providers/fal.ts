@@ -4,7 +4,7 @@ import type { ResolvedSpec } from '../spec'
 import type { RetryPolicy } from './http'
 import type { GenerateResult, Provider } from './types'
 import { HttpError } from '../errors'
-import { download, json, keptImages, missingKey, onOrigin, pixelSize, pollJob, referenceInputs } from './common'
+import { download, journaledJob, json, keepOrDrop, keptImages, missingKey, onOrigin, pixelSize, pollJob, referenceInputs } from './common'
 import { request } from './http'
 
 /** fal's model path: text-to-image, or edit when there are reference images. */
@@ -54,15 +54,23 @@ export function falProvider(host: ResolvedHost, policy: RetryPolicy): Provider {
         await journal.record(0, job)
         return job
       }
-      const earlier = journal.job(0)
-      // A journal is read from disk: its URLs are checked again before the key goes with them.
-      const job = earlier ? { ...earlier, statusUrl: onOrigin(earlier.statusUrl, host.apiUrl, 'GET', 'the job journal'), resultUrl: onOrigin(earlier.resultUrl, host.apiUrl, 'GET', 'the job journal') } : await submit()
-      await pollJob(job.statusUrl!, async () => json((await call('GET', job.statusUrl!)).body),
+      // Every picture already kept (a build stopped between the last one and the store): done.
+      if (journal.kept.size >= spec.picture.max_images)
+        return { images: keptImages(journal), requestIds: [] }
+      const job = await journaledJob(journal, 0, host.apiUrl, events.warn) ?? await submit()
+      const state = await pollJob(job.statusUrl!, async () => json((await call('GET', job.statusUrl!)).body),
         s => s.status === 'COMPLETED' ? 'done' : s.status === 'FAILED' || s.status === 'ERROR' ? 'failed' : 'pending', policy.retryDelay, signal)
-      // A failed job answers its response URL with an error status and `detail`: not billed, so it leaves the journal.
+      if (state.status !== 'COMPLETED') {
+        // A failed job is not billed: it leaves the journal. Its response URL answers the reason.
+        await journal.record(0, undefined)
+        await call('GET', job.resultUrl!)
+        throw new HttpError('GET', job.statusUrl!, 200, `job ${job.requestId} ${state.status} (not billed)`)
+      }
       const answer = json((await call('GET', job.resultUrl!).catch(async (error) => {
-        if (error instanceof HttpError && error.status && error.status >= 400 && error.status < 500)
+        if (error instanceof HttpError && error.status === 404) {
           await journal.record(0, undefined)
+          error.message += ` — job ${job.requestId} completed and was billed, but fal no longer has its result: its pictures are lost`
+        }
         throw error
       })).body)
       const urls = (answer.images ?? []).map((i: { url?: string }) => i.url).filter(Boolean).slice(0, spec.picture.max_images)
@@ -70,7 +78,7 @@ export function falProvider(host: ResolvedHost, policy: RetryPolicy): Provider {
         throw new HttpError('GET', job.resultUrl!, 200, `job ${job.requestId} returned no image`, { mayBeBilled: true })
       for (const [slot, url] of urls.entries()) {
         if (!journal.kept.has(slot))
-          await journal.keep(slot, (await download([url], policy, signal, events))[0]!)
+          await keepOrDrop(journal, 0, slot, (await download([url], policy, signal, events))[0]!)
       }
       return { images: keptImages(journal), requestIds: [job.requestId], seed: answer.seed }
     },

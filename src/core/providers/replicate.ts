@@ -4,7 +4,7 @@ import type { ResolvedSpec } from '../spec'
 import type { RetryPolicy } from './http'
 import type { GenerateResult, Provider } from './types'
 import { HttpError } from '../errors'
-import { callSlots, download, json, keptImages, missingKey, onOrigin, pollJob, referenceInputs } from './common'
+import { callSlots, download, journaledJob, json, keepOrDrop, keptImages, missingKey, onOrigin, pollJob, referenceInputs } from './common'
 import { request } from './http'
 
 /** Replicate's input: the same fields as Segmind's. */
@@ -39,7 +39,8 @@ export function replicateProvider(host: ResolvedHost, policy: RetryPolicy): Prov
       return spec.picture.seed === undefined ? [] : [{ field: 'seed', message: 'provider "replicate" takes no seed for Seedream 4.x: remove it, or use segmind or fal' }]
     },
     async generate(spec, signal, events): Promise<GenerateResult> {
-      const headers = { 'authorization': `Bearer ${host.apiKey}`, 'content-type': 'application/json', 'prefer': 'wait' }
+      // No `Prefer: wait`: the prediction is journaled the moment it exists, before anything waits on it.
+      const headers = { 'authorization': `Bearer ${host.apiKey}`, 'content-type': 'application/json' }
       const call = (method: 'GET' | 'POST', url: string, body?: object) =>
         request({ method, url, headers, body: body && JSON.stringify(body), policy, signal, onRetry: events.onRetry })
       const url = `${host.apiUrl}/models/bytedance/${spec.picture.model}/predictions`
@@ -49,9 +50,8 @@ export function replicateProvider(host: ResolvedHost, policy: RetryPolicy): Prov
         if (slots.every(s => journal.kept.has(s)))
           continue
         // A prediction is journaled as soon as it exists, and followed again rather than re-created.
-        // A journal is read from disk: its URL is checked again before the key goes with it.
-        let job = journal.job(t) && { ...journal.job(t)!, statusUrl: onOrigin(journal.job(t)!.statusUrl, host.apiUrl, 'GET', 'the job journal') }
-        let prediction = job && json((await call('GET', job.statusUrl)).body)
+        let job = await journaledJob(journal, t, host.apiUrl, events.warn)
+        let prediction = job && json((await call('GET', job.statusUrl!)).body)
         if (!job) {
           prediction = json((await call('POST', url, { input: replicateInput(spec, await referenceInputs(spec.references), slots.length) })).body, 'POST', url)
           job = { requestId: String(prediction.id), submittedAt: new Date().toISOString(), statusUrl: onOrigin(prediction.urls?.get, host.apiUrl, 'POST', url) }
@@ -66,8 +66,10 @@ export function replicateProvider(host: ResolvedHost, policy: RetryPolicy): Prov
           throw new HttpError('GET', job.statusUrl!, 200, `prediction ${prediction.id} ${prediction.status}: ${prediction.error ?? 'no error given'}`)
         }
         const urls = [prediction.output].flat().filter((u: unknown): u is string => typeof u === 'string').slice(0, slots.length)
-        for (const [i, image] of (await download(urls, policy, signal, events)).entries())
-          await journal.keep(slots[i]!, image)
+        for (const [i, url] of urls.entries()) {
+          if (!journal.kept.has(slots[i]!))
+            await keepOrDrop(journal, t, slots[i]!, (await download([url], policy, signal, events))[0]!)
+        }
         result.requestIds.push(prediction.id)
       }
       result.images = keptImages(journal)
