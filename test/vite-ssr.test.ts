@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url'
 import { build } from 'vite'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import seedream from '../src/vite'
-import { copyFixture, exportsOf, listFiles, TEST_KEY, viteBuild, withEnv } from './helpers'
+import { captureLogger, copyFixture, exportsOf, listFiles, TEST_KEY, viteBuild, withEnv } from './helpers'
 import { startSegmindServer } from './servers/segmind'
 
 let server: SegmindServer
@@ -50,5 +50,20 @@ describe('SSR and client builds of one app', () => {
     ]))
     expect(server.generations()).toHaveLength(2)
     await expectSameUrls(ssr, path.join(root, 'dist'))
+  })
+
+  it('one plugin instance, one build after another (watch mode): the second reuses, and says so', async () => {
+    const root = await copyFixture('vite-ssr')
+    const plugin = seedream(options)
+    const summaries: string[] = []
+    for (let i = 0; i < 2; i++) {
+      const { logger, lines } = captureLogger()
+      await withEnv(env(), () => build({ root, configFile: false, customLogger: logger, plugins: [plugin], build: { outDir: path.join(root, 'dist'), emptyOutDir: true, modulePreload: { polyfill: false } } }))
+      summaries.push(lines.find(l => l.includes('generated ('))!)
+    }
+    expect(server.generations()).toHaveLength(2)
+    expect(summaries[0]).toContain('2 generated')
+    // A settled generation is not held in memory: the second build reads the store, like any other.
+    expect(summaries[1]).toContain('0 generated (~$0.00), 2 reused')
   })
 })

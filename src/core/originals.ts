@@ -162,8 +162,11 @@ export function createOriginals(ctx: OriginalsContext, inflight = new Map<string
       if (!pending) {
         pending = find(spec, key)
         inflight.set(key, pending)
-        // A failure is not remembered: the next build (or watch rebuild) tries again.
-        pending.catch(() => inflight.delete(key))
+        // Shared while in flight only. Once settled, a stored picture is read from the store again
+        // (so its bytes are not held for the life of a dev server, and a later build counts it
+        // as reused); a failure is not remembered, so the next build tries again. Offline
+        // placeholders cost a drawing each, and stay.
+        pending.then(set => set.persistent && inflight.delete(key), () => inflight.delete(key))
       }
       return pending
     },
