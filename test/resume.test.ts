@@ -59,14 +59,20 @@ describe('a paid job outlives the process that submitted it', () => {
   })
 })
 
+/** A seedream-4 series whose second call was reset: one paid picture waits in the journal. */
+async function seriesCutAfterOne(maxImages: number): Promise<string> {
+  server = await startSegmindServer({ keys: [TEST_KEY] })
+  const root = await copyFixture('vite-one')
+  await writeProject(root, { model: 'seedream-4', max_images: maxImages })
+  server.fail({}, { reset: true })
+  expect((await runVite(root, server)).ok).toBe(false)
+  expect((await keptPictures(root)).journaled).toHaveLength(1)
+  return root
+}
+
 describe('the budget counts what is still to pay for', () => {
   it('a series resumed from the journal is charged for its missing pictures only', async () => {
-    server = await startSegmindServer({ keys: [TEST_KEY] })
-    const root = await copyFixture('vite-one')
-    await writeProject(root, { model: 'seedream-4', max_images: 3 })
-    server.fail({}, { reset: true })
-    expect((await runVite(root, server)).ok).toBe(false)
-    expect((await keptPictures(root)).journaled).toHaveLength(1)
+    const root = await seriesCutAfterOne(3)
     // 2 pictures are left to pay for: a budget of 2 lets the build finish them.
     await writeProject(root, { model: 'seedream-4', max_images: 3 }, { budget: { maxImages: 2 } })
     const build = await runVite(root, server)
@@ -78,11 +84,7 @@ describe('the budget counts what is still to pay for', () => {
 
 describe('the journal is untrusted', () => {
   it('a picture file for a slot the spec does not have is ignored, not stored', async () => {
-    server = await startSegmindServer({ keys: [TEST_KEY] })
-    const root = await copyFixture('vite-one')
-    await writeProject(root, { model: 'seedream-4', max_images: 2 })
-    server.fail({}, { reset: true })
-    expect((await runVite(root, server)).ok).toBe(false)
+    const root = await seriesCutAfterOne(2)
     const jobs = path.join(root, '.seedream/.jobs')
     const [dir] = await readdir(jobs)
     const kept = await readFile(path.join(jobs, dir!, '0.jpeg'))

@@ -130,6 +130,8 @@ export function createOriginals(ctx: OriginalsContext, inflight = new Map<string
   async function save(spec: ResolvedSpec, key: string, provider: string, result: GenerateResult): Promise<{ entry: Entry, ours: boolean }> {
     const verified = await Promise.all(result.images.map(img => 'sha256' in img ? img as VerifiedImage : verifyPicture(img, spec, ctx.maxImageBytes)))
       .catch((error) => { throw failureOf(spec, provider, error) })
+    if (!verified.length)
+      throw new SeedreamError(`"${spec.name}": ${provider} answered without any picture, though the call may have been billed.`, { spec: spec.name, file: spec.file }, 'SEEDREAM_BAD_PICTURE')
     const meta: EntryMeta = {
       key,
       name: spec.name,
@@ -144,8 +146,6 @@ export function createOriginals(ctx: OriginalsContext, inflight = new Map<string
       seed: result.seed ?? spec.picture.seed,
       images: verified.map((img, i) => ({ file: `${i}.${img.format}`, format: img.format, width: img.width, height: img.height, bytes: img.data.length, sha256: img.sha256 })),
     }
-    if (!verified.length)
-      throw new SeedreamError(`"${spec.name}": ${provider} answered without any picture, though the call may have been billed.`, { spec: spec.name, file: spec.file }, 'SEEDREAM_BAD_PICTURE')
     const entry = await store.write(meta, verified.map(img => img.data), ctx.repair)
     return { entry, ours: entry.meta === meta }
   }

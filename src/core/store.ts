@@ -7,8 +7,8 @@ import { replaceDirAtomic, writeDirAtomic } from './atomic'
 import { CorruptEntry, problemOf } from './entry-check'
 import { redact } from './errors'
 import { sha256 } from './key'
-import { loadSharp } from './lazy'
 import { readRegularFile, readRegularFileSync, UnreadableFile } from './safe-read'
+import { decodeWhole } from './verify'
 
 /** meta.json is a few hundred bytes; anything far larger is not one. */
 const META_BYTES = 1024 * 1024
@@ -128,7 +128,7 @@ export class Store {
     for (const [i, img] of entry.meta.images.entries()) {
       try {
         const data = await this.readImage(entry, i)
-        await (await loadSharp())(data, { failOn: 'truncated' }).resize(64, 64, { fit: 'inside' }).raw().toBuffer()
+        await decodeWhole(data)
       }
       catch (error: any) {
         return error instanceof CorruptEntry ? error : new CorruptEntry(entry.dir, `${img.file} does not decode (${error.message})`)

@@ -17,6 +17,14 @@ export class UnusablePicture extends Error {
   override name = 'UnusablePicture'
 }
 
+/** A picture's size, after decoding all of it: a small decode still reads every byte, so a cut file throws. */
+export async function decodeWhole(data: Buffer): Promise<{ width?: number, height?: number }> {
+  const decoder = (await loadSharp())(data, { failOn: 'truncated' })
+  const { width, height } = await decoder.metadata()
+  await decoder.resize(64, 64, { fit: 'inside' }).raw().toBuffer()
+  return { width, height }
+}
+
 /**
  * Decodes the whole picture (a cut JPEG or PNG fails here, not in every later build) and checks
  * its size against the request, allowing the hosts' documented rescaling (see geometry.ts).
@@ -27,14 +35,10 @@ export async function verifyPicture(image: GeneratedImage, spec: ResolvedSpec, m
     throw new UnusablePicture(`is ${data.length} bytes, over the maxImageBytes limit of ${maxBytes}`)
   if (detectImageType(data) !== image.format)
     throw new UnusablePicture(`is not a ${image.format} image`)
-  const sharp = await loadSharp()
   let width: number | undefined
   let height: number | undefined
   try {
-    // A small decode still reads every byte of the stream, so a cut file fails it.
-    const decoder = sharp(data, { failOn: 'truncated' })
-    ;({ width, height } = await decoder.metadata())
-    await decoder.resize(64, 64, { fit: 'inside' }).raw().toBuffer()
+    ;({ width, height } = await decodeWhole(data))
   }
   catch (error: any) {
     throw new UnusablePicture(`does not decode (${error.message})`)

@@ -23,9 +23,12 @@ export function callSlots(p: PictureRequest): number[][] {
 /** What a generation returns: the pictures its journal holds, in slot order. */
 export const keptImages = (journal: JobJournal) => [...journal.kept.keys()].sort((a, b) => a - b).map(s => journal.kept.get(s)!)
 
+const sameOrigin = (url: unknown, base: string): url is string =>
+  typeof url === 'string' && /^https?:\/\//.test(url) && new URL(url).origin === new URL(base).origin
+
 /** A job URL a host answered with, if it is on the host's own origin: the key is sent nowhere else. */
 export function onOrigin(url: unknown, base: string, method: 'GET' | 'POST', from: string): string {
-  if (typeof url === 'string' && /^https?:\/\//.test(url) && new URL(url).origin === new URL(base).origin)
+  if (sameOrigin(url, base))
     return url
   throw new HttpError(method, from, 200, `answered with a job URL on another origin (${typeof url === 'string' ? url.split('/').slice(0, 3).join('/') : 'none'}); it is not followed, so the key goes to ${new URL(base).origin} only`, { mayBeBilled: true })
 }
@@ -38,7 +41,7 @@ export function onOrigin(url: unknown, base: string, method: 'GET' | 'POST', fro
 export async function journaledJob(journal: JobJournal, t: number, base: string, warn?: (m: string) => void): Promise<JobRecord | undefined> {
   const job = journal.job(t)
   const urls = [job?.statusUrl, ...(job?.resultUrl === undefined ? [] : [job.resultUrl])]
-  if (!job || urls.every(u => typeof u === 'string' && /^https?:\/\//.test(u) && new URL(u).origin === new URL(base).origin))
+  if (!job || urls.every(u => sameOrigin(u, base)))
     return job
   warn?.(`the journaled job ${job.requestId} names a URL off ${new URL(base).origin}; it is not followed, and if it was paid for, its picture is lost`)
   await journal.record(t, undefined)

@@ -4,8 +4,8 @@ import type { RetryPolicy } from './http'
 import type { GenerateEvents, GenerateResult } from './types'
 import { HttpError } from '../errors'
 import { UnusablePicture } from '../verify'
-import { toImage, withHint } from './answers'
-import { callSlots, json, pollJob } from './common'
+import { withHint } from './answers'
+import { callSlots, download, json, pollJob } from './common'
 import { request } from './http'
 import { segmindBody } from './segmind-body'
 
@@ -95,7 +95,7 @@ async function runTask(jobs: Jobs, t: number, slots: number[]): Promise<void> {
     throw new HttpError('GET', resultUrlOf(jobs.opts, job), 200, `job ${job.requestId} completed (and was billed) without a picture URL in its answer; it stays in the journal: ${JSON.stringify(done)}`, { mayBeBilled: true })
   for (const [i, url] of urls.entries()) {
     if (!journal.kept.has(slots[i]!))
-      await download(jobs, job, slots[i]!, url)
+      await keepResult(jobs, job, slots[i]!, url)
   }
   if (urls.length < slots.length)
     events.warn?.(`"${spec.name}": Segmind job ${job.requestId} returned ${urls.length} of the ${slots.length} picture(s) asked for; keeping ${urls.length}`)
@@ -103,10 +103,10 @@ async function runTask(jobs: Jobs, t: number, slots: number[]): Promise<void> {
   account(jobs.result, job, done.metrics)
 }
 
-/** Result files are public URLs: fetched without the key (and outside the API's rate gate), wherever they are. */
-async function download(jobs: Jobs, job: JobRecord, slot: number, url: string): Promise<void> {
-  const res = await request({ method: 'GET', url, headers: {}, policy: { ...jobs.opts, gate: undefined }, signal: jobs.signal, onRetry: jobs.events.onRetry })
-  await jobs.journal.keep(slot, toImage(res.body, url, res.headers.get('content-type'), job.requestId, 'GET')).catch((error) => {
+/** Fetches one result file (public: without the key, outside the API's rate gate) and keeps it. */
+async function keepResult(jobs: Jobs, job: JobRecord, slot: number, url: string): Promise<void> {
+  const [image] = await download([url], jobs.opts, jobs.signal, jobs.events)
+  await jobs.journal.keep(slot, image!).catch((error) => {
     // The job is paid and still journaled: its result is fetched again next time, for free.
     throw error instanceof UnusablePicture ? new HttpError('GET', url, 200, `answered a picture that ${error.message}; job ${job.requestId} stays in the journal, so building again downloads it again without paying`) : error
   })
