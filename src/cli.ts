@@ -2,7 +2,7 @@
 import { cac } from 'cac'
 import { version } from '../package.json'
 import { generate, prune, status } from './cli/commands'
-import { redact } from './core/errors'
+import { redact } from './model/errors'
 
 const cli = cac('seedream')
 const common = (command: ReturnType<typeof cli.command>) => command

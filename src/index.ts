@@ -1,17 +1,17 @@
 import type { UnpluginFactory } from 'unplugin'
-import type { Options } from './core/options'
-import type { BundlerState } from './core/host'
+import type { Options } from './model/options'
+import type { BundlerState } from './bundler/host'
 import { createUnplugin } from 'unplugin'
-import { createSeedream } from './core/context'
-import { RUNTIME_CODE } from './core/emit'
-import { buildSummary, createHost, esbuildConfigured, nativeLogger, viteConfigured, webpackConfigured } from './core/host'
-import { RUNTIME_ID } from './core/ids'
-import { createViteDev } from './core/vite-dev'
+import { createSeedream } from './project/open-project'
+import { RUNTIME_CODE } from './project/code/module'
+import { buildSummary, createHost, esbuildConfigured, nativeLogger, viteConfigured, webpackConfigured } from './bundler/host'
+import { RUNTIME_ID } from './model/ids'
+import { createViteDev } from './bundler/vite-dev'
 
-export { defineConfig } from './core/config'
-export { HttpError, SeedreamError, SpecError } from './core/errors'
-export type { Options } from './core/options'
-export type * from './types'
+export { defineConfig } from './project/config'
+export { HttpError, SeedreamError, SpecError } from './model/errors'
+export type { Options } from './model/options'
+export type * from './model/types'
 
 const ID = /\?seedream$/
 

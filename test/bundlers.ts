@@ -1,4 +1,4 @@
-import type { Options } from '../src/core/options'
+import type { Options } from '../src/model/options'
 import path from 'node:path'
 import { rspack } from '@rspack/core'
 import * as esbuild from 'esbuild'

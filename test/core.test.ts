@@ -3,12 +3,12 @@ import os from 'node:os'
 import path from 'node:path'
 import sharp from 'sharp'
 import { describe, expect, it } from 'vitest'
-import { writeDirAtomic } from '../src/core/atomic'
-import { detectImageType } from '../src/core/image-type'
-import { cacheKey } from '../src/core/key'
-import { resolveSpec } from '../src/core/spec'
-import { Store } from '../src/core/store'
-import { targetWidths } from '../src/core/variants'
+import { writeDirAtomic } from '../src/project/store/atomic'
+import { detectImageType } from '../src/project/images/image-type'
+import { cacheKey } from '../src/model/key'
+import { resolveSpec } from '../src/model/spec'
+import { Store } from '../src/project/store/store'
+import { targetWidths } from '../src/project/images/variants'
 
 const spec = (raw: object, name = 'hero') => resolveSpec(raw, { name, provider: 'segmind', output: {} })
 

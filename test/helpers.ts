@@ -1,5 +1,5 @@
 import type { InlineConfig, Logger } from 'vite'
-import type { Options } from '../src/core/options'
+import type { Options } from '../src/model/options'
 import { cp, mkdtemp, readdir, readFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'

@@ -1,10 +1,10 @@
-import type { Options } from '../src/core/options'
+import type { Options } from '../src/model/options'
 import type { SegmindServer } from './servers/segmind'
 import { rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { checkOptions, optionIssues } from '../src/core/option-rules'
-import { resolveOptions } from '../src/core/resolve-options'
+import { checkOptions, optionIssues } from '../src/model/option-rules'
+import { resolveOptions } from '../src/model/resolve-options'
 import { copyFixture, TEST_KEY, viteBuild, withEnv } from './helpers'
 import { startSegmindServer } from './servers/segmind'
 

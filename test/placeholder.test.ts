@@ -2,9 +2,9 @@ import { readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import sharp from 'sharp'
 import { describe, expect, it } from 'vitest'
-import { requestedSize } from '../src/core/geometry'
-import { placeholderSvg } from '../src/core/providers/placeholder'
-import { resolveSpec } from '../src/core/spec'
+import { requestedSize } from '../src/model/geometry'
+import { placeholderSvg } from '../src/project/providers/placeholder'
+import { resolveSpec } from '../src/model/spec'
 import { copyFixture, exportsOf, listFiles, viteBuild, withEnv } from './helpers'
 
 describe('placeholder provider', () => {

@@ -1,11 +1,11 @@
-import type { Options } from '../core/options'
-import type { ResolvedSpec } from '../core/spec'
+import type { Options } from '../model/options'
+import type { ResolvedSpec } from '../model/spec'
 import path from 'node:path'
-import { SPEC_FILE } from '../core/config'
-import { createSeedream } from '../core/context'
-import { findImports } from '../core/discover'
-import { redact, SeedreamError } from '../core/errors'
-import { takeInventory } from '../core/inventory'
+import { SPEC_FILE } from '../project/config'
+import { createSeedream } from '../project/open-project'
+import { findImports } from '../project/discover'
+import { redact, SeedreamError } from '../model/errors'
+import { takeInventory } from '../project/inventory'
 
 export interface CliFlags {
   root?: string

@@ -1,7 +1,7 @@
-import type { Inventory } from '../core/inventory'
+import type { Inventory } from '../project/inventory'
 import type { openProject } from './project'
-import { SeedreamError } from '../core/errors'
-import type { CorruptEntry } from '../core/store'
+import { SeedreamError } from '../model/errors'
+import type { CorruptEntry } from '../project/store/store'
 
 type Project = Awaited<ReturnType<typeof openProject>>
 

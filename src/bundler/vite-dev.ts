@@ -1,0 +1,80 @@
+import type { ViteDevServer } from 'vite'
+import type { createSeedream } from '../project/open-project'
+import type { BundlerState, DevHost } from './host'
+import os from 'node:os'
+import path from 'node:path'
+import pLimit from 'p-limit'
+import { SPEC_FILE } from '../project/config'
+import { fileId, isNamedId } from '../model/ids'
+import { createDevVariants } from '../project/images/dev-variants'
+
+/**
+ * The Vite dev server side: variants served on demand, a module reloaded in every environment
+ * (client and SSR) when its generation lands, failures shown in Vite's error overlay.
+ */
+export function createViteDev(state: BundlerState, seedream: ReturnType<typeof createSeedream>) {
+  let server: ViteDevServer | undefined
+  let variants: ReturnType<typeof createDevVariants> | undefined
+  const pool = pLimit(os.availableParallelism())
+
+  /**
+   * Hot-updates a module in every environment that has it. A module whose first transform is
+   * still running would not be updated (Vite has not seen its `import.meta.hot.accept()` yet),
+   * so the update waits for that transform, for up to ten seconds; an invalidated one is fine.
+   */
+  function reload(id: string, tries = 100): void {
+    for (const env of Object.values(server?.environments ?? {})) {
+      const mod = env.moduleGraph.getModuleById(id)
+      if (mod && !mod.transformResult && !mod.lastInvalidationTimestamp && tries > 0)
+        return void setTimeout(() => reload(id, tries - 1), 100)
+      if (mod)
+        void env.reloadModule(mod)
+    }
+  }
+
+  return {
+    configureServer(dev: ViteDevServer): void {
+      server = dev
+      dev.middlewares.use((req, res, next) => variants ? variants.middleware(req, res, next) : next())
+    },
+
+    host(id: string, addWatchFile: (file: string) => void): DevHost {
+      variants ??= createDevVariants(seedream.options().variantsCacheDir, pool)
+      return {
+        picture: (original, out) => variants!.picture(original, out, state.publicPath),
+        warn: m => state.logger?.warn(m),
+        watch: addWatchFile,
+        pending(generation) {
+          generation.then(() => reload(id), (error: Error) => {
+            state.logger?.warn(error.message)
+            server?.ws.send({ type: 'error', err: { message: error.message, stack: '', plugin: 'unplugin-seedream', id } })
+          })
+        },
+      }
+    },
+
+    /**
+     * An edited spec file reloads its module; an edited config reloads every named spec. Only
+     * specs whose picture changed miss the cache, so only they are generated again.
+     */
+    async specChanged(file: string): Promise<boolean> {
+      if (!server)
+        return false
+      if (SPEC_FILE.test(file)) {
+        reload(fileId(file))
+        return true
+      }
+      const config = seedream.options()?.configPath
+      if (!config || path.resolve(seedream.options().root, config) !== file)
+        return false
+      await seedream.setup(state.root ?? process.cwd(), state.logger, 'serve')
+      for (const env of Object.values(server.environments)) {
+        for (const mod of env.moduleGraph.idToModuleMap.values()) {
+          if (mod.id && isNamedId(mod.id))
+            void env.reloadModule(mod)
+        }
+      }
+      return true
+    },
+  }
+}

@@ -1,0 +1,183 @@
+import type { OutputOptions, ProviderName, SeedreamSpec } from './types'
+import type { Budget } from '../project/generation/guard'
+
+/** Plugin options; the same shape is accepted by the `seedream` config file. */
+export interface Options extends OutputOptions {
+  /**
+   * Named specs, imported as `import hero from 'hero?seedream'`.
+   * @default {}
+   */
+  images?: Record<string, SeedreamSpec>
+  /**
+   * Project root: where the config file is looked up and `cacheDir` is resolved.
+   * @default Vite's `root`, else `process.cwd()`
+   */
+  root?: string
+  /**
+   * Which service generates images: `segmind`, `ark` (BytePlus ModelArk), `fal`, `replicate`;
+   * `placeholder` draws marked local stand-ins offline. A spec may choose its own.
+   * @default 'segmind'
+   */
+  provider?: ProviderName
+  /**
+   * BytePlus ModelArk: key and base URL.
+   * @default { apiKey: process.env.ARK_API_KEY, apiUrl: process.env.ARK_API_URL ?? 'https://ark.ap-southeast.bytepluses.com/api/v3' }
+   */
+  ark?: HostOptions
+  /**
+   * fal.ai: key and queue base URL.
+   * @default { apiKey: process.env.FAL_KEY, apiUrl: process.env.FAL_API_URL ?? 'https://queue.fal.run' }
+   */
+  fal?: HostOptions
+  /**
+   * Replicate: token and base URL.
+   * @default { apiKey: process.env.REPLICATE_API_TOKEN, apiUrl: process.env.REPLICATE_API_URL ?? 'https://api.replicate.com/v1' }
+   */
+  replicate?: HostOptions
+  /**
+   * Segmind API key. Prefer the environment variable: this value is never written anywhere.
+   * @default process.env.SEGMIND_API_KEY
+   */
+  apiKey?: string
+  /**
+   * Segmind API base URL.
+   * @default process.env.SEGMIND_API_URL ?? 'https://api.segmind.com'
+   */
+  apiUrl?: string
+  /**
+   * Where local reference images are uploaded for Segmind.
+   * @default process.env.SEGMIND_UPLOAD_URL ?? 'https://workflows-api.segmind.com/upload-asset' (with a custom apiUrl: `${apiUrl}/upload-asset`)
+   */
+  uploadUrl?: string
+  /**
+   * Folder of generated originals, relative to `root`. Commit it: it is the source of truth.
+   * @default '.seedream'
+   */
+  cacheDir?: string
+  /**
+   * Folder of sharp variants, relative to `root`; safe to delete.
+   * @default 'node_modules/.cache/unplugin-seedream'
+   */
+  variantsCacheDir?: string
+  /**
+   * Generation requests in flight at once.
+   * @default 4
+   */
+  concurrency?: number
+  /**
+   * Retries of a request that failed with 429/5xx, a reset or a timeout.
+   * @default 4
+   */
+  retries?: number
+  /**
+   * Time allowed for one generation request, in milliseconds.
+   * @default 120000
+   */
+  timeout?: number
+  /**
+   * Delay before the first retry, in milliseconds; doubled on each retry, with jitter.
+   * @default 1000
+   */
+  retryDelay?: number
+  /**
+   * Never call the API: a missing image fails the build, naming every missing spec.
+   * @default true when SEEDREAM_FROZEN=1, or when CI is set and no key is; else false
+   */
+  frozen?: boolean
+  /**
+   * What one build may generate before it stops with zero calls.
+   * @default { maxImages: 10, maxCost: Infinity }
+   */
+  budget?: Budget
+  /**
+   * Estimated US dollars per picture by `provider/model`, for the budget and the summaries.
+   * @default { 'segmind/seedream-4': 0.035, 'segmind/seedream-4.5': 0.04, 'ark/seedream-4': 0.03, 'ark/seedream-4.5': 0.04, 'fal/seedream-4': 0.03, 'fal/seedream-4.5': 0.04, 'replicate/seedream-4': 0.03, 'replicate/seedream-4.5': 0.04 }
+   */
+  prices?: Record<string, number>
+  /**
+   * After how many milliseconds without a refresh another process's lock on a key is taken
+   * over (its holder died).
+   * @default 10000
+   */
+  lockStale?: number
+  /**
+   * Largest answer accepted from a provider (one picture, or a JSON body), in bytes (at least
+   * 1024): a bigger one is refused instead of filling memory.
+   * @default 67108864 (64 MiB)
+   */
+  maxImageBytes?: number
+  /**
+   * Largest local reference image (`image_input`) read, in bytes (at least 1024).
+   * @default 31457280 (30 MiB)
+   */
+  maxReferenceBytes?: number
+  /**
+   * Look for a `seedream` config file (seedream.config.*, .seedreamrc*, package.json#seedream).
+   * @default true
+   */
+  configFile?: boolean
+}
+
+/** Where and with which key one provider is reached. */
+export interface HostOptions {
+  /** The provider's key; prefer its environment variable. */
+  apiKey?: string
+  /** Base URL; tests point it at a loopback server. */
+  apiUrl?: string
+}
+
+export type OtherHost = 'ark' | 'fal' | 'replicate'
+
+/** What a resolved host carries, the name of its key's variable included (for messages). */
+export interface ResolvedHost { apiKey?: string, apiUrl: string, keyVariable: string }
+
+/** What the variants are made from: part of their cache key. */
+export interface ResolvedOutput {
+  widths: number[]
+  formats: Array<'avif' | 'webp' | 'jpeg' | 'png'>
+  quality: Partial<Record<'avif' | 'webp' | 'jpeg' | 'png', number>>
+  avifEffort: number
+  placeholder: 'blur' | 'color' | 'thumbhash' | 'none'
+}
+
+/** What only the markup uses: changing it remakes no variant. */
+export interface ResolvedMarkup {
+  sizes: string
+  loading: 'lazy' | 'eager'
+}
+
+export interface ResolvedOptions {
+  root: string
+  images: Record<string, SeedreamSpec>
+  /** The file the named specs came from, for error messages. */
+  configPath?: string
+  provider: ProviderName
+  apiKey?: string
+  apiUrl: string
+  uploadUrl: string
+  hosts: Record<OtherHost, ResolvedHost>
+  cacheDir: string
+  variantsCacheDir: string
+  concurrency: number
+  sharpConcurrency: number
+  retries: number
+  timeout: number
+  retryDelay: number
+  output: OutputOptions
+  frozen: boolean
+  budget: Required<Budget>
+  prices: Record<string, number>
+  lockStale: number
+  maxImageBytes: number
+  maxReferenceBytes: number
+}
+
+export const DEFAULT_OUTPUT: ResolvedOutput = {
+  widths: [640, 1024, 1600, 2048],
+  formats: ['avif', 'webp', 'jpeg'],
+  quality: { avif: 39 },
+  avifEffort: 1,
+  placeholder: 'blur',
+}
+
+export const DEFAULT_MARKUP: ResolvedMarkup = { sizes: '100vw', loading: 'lazy' }

@@ -1,0 +1,83 @@
+import type { ResolvedSpec } from '../../model/spec'
+import type { Variant, VariantSet } from '../images/variants'
+import path from 'node:path'
+import { RUNTIME_REQUEST } from '../../model/ids'
+import { EXT, MIME } from '../images/variants'
+
+/** Emits one asset (a variant's bytes, already verified) and returns a JavaScript expression for its URL. */
+export interface EmitAsset {
+  (fileName: string, source: Uint8Array): Promise<string>
+  /** The bundler's warnings: emitPicture is handed `emit` alone, and reports a remade cache through it. */
+  warn?: (message: string) => void
+}
+
+/** `hero-640.1a2b3c4d5e.avif`: the spec's name, the width and a hash of the bytes. */
+export function assetFileName(assetsDir: string, specName: string, v: Variant): string {
+  const base = specName.replace(/[^\w-]+/g, '-').replace(/^-+|-+$/g, '') || 'image'
+  return path.posix.join(assetsDir, `${base}-${v.width}.${v.hash}.${EXT[v.format]}`)
+}
+
+/** Most modern first; the fallback (`src`, `srcset`) is JPEG or PNG when present, else the least modern. */
+const MODERNITY = ['avif', 'webp', 'png', 'jpeg'] as const
+export function formatRoles(formats: Array<keyof typeof MIME>) {
+  const ordered = MODERNITY.filter(f => formats.includes(f))
+  const fallback = ordered.find(f => f === 'jpeg' || f === 'png') ?? ordered.at(-1)!
+  return { fallback, modern: ordered.filter(f => f !== fallback) }
+}
+
+const srcsetCode = (items: Array<{ url: string, width: number }>) =>
+  items.map(i => `${i.url} + " ${i.width}w"`).join(' + ", " + ') || '""'
+
+/** Emits every variant of one picture and returns the code of its `SeedreamPicture` object. */
+export async function emitPicture(set: VariantSet, spec: ResolvedSpec, assetsDir: string, emit: EmitAsset): Promise<string> {
+  if (set.problem)
+    (emit.warn ?? console.warn)(`"${spec.name}" (${spec.file ?? 'options'}): the cached variants in ${set.dir} failed a check (${set.problem}); remade from the original, nothing of them shipped`)
+  // The bytes makeVariants verified (or encoded): the cache is not read again between check and use.
+  const urls = await Promise.all(set.variants.map(async (v, i) =>
+    ({ v, url: await emit(assetFileName(assetsDir, spec.name, v), set.data[i]!) })))
+  const { fallback, modern } = formatRoles(spec.output.formats)
+  const byFormat = (f: string) => urls.filter(u => u.v.format === f).sort((a, b) => a.v.width - b.v.width)
+  const largest = byFormat(fallback).at(-1)!
+  const srcset = (f: string) => srcsetCode(byFormat(f).map(u => ({ url: u.url, width: u.v.width })))
+  const sources = modern.map(f => `{ type: ${JSON.stringify(MIME[f])}, srcset: ${srcset(f)} }`)
+  return `{
+    src: ${largest.url},
+    width: ${largest.v.width},
+    height: ${largest.v.height},
+    srcset: ${srcset(fallback)},
+    sources: [${sources.join(', ')}],
+    placeholder: ${JSON.stringify(set.placeholder)},
+    thumbhash: ${JSON.stringify(set.thumbhash)},
+    color: ${JSON.stringify(set.color)},
+  }`
+}
+
+/**
+ * Code shared by every `?seedream` module, served once as a virtual module: it adds `html` (a
+ * `<picture>` element) to each picture. URLs are only known when a module runs, so the markup
+ * is built there.
+ */
+export const RUNTIME_CODE = `const esc = s => String(s).replace(/[&<>"]/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
+export function withHtml(images, alt, sizes, loading) {
+  return images.map(p => ({ ...p, html: '<picture>'
+    + p.sources.map(s => '<source type="' + s.type + '" srcset="' + esc(s.srcset) + '" sizes="' + esc(sizes) + '">').join('')
+    + '<img src="' + esc(p.src) + '" srcset="' + esc(p.srcset) + '" sizes="' + esc(sizes) + '" width="' + p.width + '" height="' + p.height
+    + '" alt="' + esc(alt) + '" loading="' + loading + '" decoding="async"></picture>' }));
+}
+`
+
+/** The head of a module: its pictures (a code expression) with their markup, its alt and prompt. */
+export function withMarkup(spec: ResolvedSpec, imagesExpression: string): string {
+  const { sizes, loading } = spec.markup
+  return `import { withHtml } from ${JSON.stringify(RUNTIME_REQUEST)};
+const alt = ${JSON.stringify(spec.alt)};
+const prompt = ${JSON.stringify(spec.picture.prompt)};
+const images = withHtml(${imagesExpression}, alt, ${JSON.stringify(sizes)}, ${JSON.stringify(loading)});`
+}
+
+/** The module's code: the first picture spread at the top, every picture in `images`. */
+export function moduleCode(spec: ResolvedSpec, pictures: string[]): string {
+  return `${withMarkup(spec, `[${pictures.join(',\n')}]`)}
+export default { ...images[0], alt, prompt, images };
+`
+}

@@ -1,0 +1,91 @@
+import type { Options } from '../model/options'
+import { readFile, stat } from 'node:fs/promises'
+import path from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { cosmiconfig } from 'cosmiconfig'
+import { parse as parseYaml } from 'yaml'
+import { SeedreamError } from '../model/errors'
+
+/** Types a `seedream.config.*` file. */
+export function defineConfig(config: Options): Options {
+  return config
+}
+
+const MODULE = 'seedream'
+const SEARCH_PLACES = [
+  'package.json',
+  `.${MODULE}rc`,
+  `.${MODULE}rc.json`,
+  `.${MODULE}rc.yaml`,
+  `.${MODULE}rc.yml`,
+  `.${MODULE}rc.js`,
+  `.${MODULE}rc.mjs`,
+  `.${MODULE}rc.ts`,
+  `${MODULE}.config.ts`,
+  `${MODULE}.config.mjs`,
+  `${MODULE}.config.js`,
+  `${MODULE}.config.json`,
+]
+
+/** Node caches imported modules by URL, so an edited config is imported under a new one. */
+async function importFresh(filepath: string): Promise<unknown> {
+  const { mtimeMs } = await stat(filepath)
+  const mod = await import(`${pathToFileURL(filepath).href}?t=${mtimeMs}`)
+  return mod.default ?? mod
+}
+
+export interface LoadedConfig {
+  config: Options
+  /** Relative to the root, for messages. */
+  file?: string
+}
+
+/**
+ * The `seedream` config of the root folder only: a project's config never leaks into another's.
+ * Its keys and values are checked by checkOptions (option-rules.ts), with every other problem.
+ */
+export async function loadConfig(root: string): Promise<LoadedConfig> {
+  const explorer = cosmiconfig(MODULE, {
+    searchPlaces: SEARCH_PLACES,
+    searchStrategy: 'none',
+    cache: false,
+    loaders: { '.js': importFresh, '.mjs': importFresh },
+  })
+  let found
+  try {
+    found = await explorer.search(root)
+  }
+  catch (error: any) {
+    throw new SeedreamError(`Could not load the seedream config in ${root}: ${error.message}`, { file: error.filepath })
+  }
+  if (!found || found.isEmpty)
+    return { config: {} }
+  const file = path.relative(root, found.filepath)
+  const config = found.config?.default ?? found.config
+  if (typeof config !== 'object' || config === null || Array.isArray(config))
+    throw new SeedreamError(`${file} must export an object such as { images: { hero: { prompt: '…' } } }.`, { file })
+  return { config, file }
+}
+
+export const SPEC_FILE = /\.seedream\.(?:json|ya?ml)$/
+
+/** The raw spec in a `*.seedream.{json,yaml,yml}` file; a parse error names the file. */
+export async function readSpecFile(file: string, root: string): Promise<unknown> {
+  const rel = path.relative(root, file)
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  }
+  catch (error: any) {
+    throw new SeedreamError(`Cannot read the spec file ${rel}: ${error.code === 'ENOENT' ? 'it does not exist' : error.message}`, { file: rel })
+  }
+  try {
+    return file.endsWith('.json') ? JSON.parse(text) : parseYaml(text)
+  }
+  catch (error: any) {
+    throw new SeedreamError(`The spec file ${rel} is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${error.message}`, { file: rel })
+  }
+}
+
+/** The spec name of a spec file: `card` for `src/card.seedream.json`. */
+export const specFileName = (file: string) => path.basename(file).replace(SPEC_FILE, '')

@@ -1,0 +1,100 @@
+import type { ResolvedSpec } from '../../model/spec'
+import { SeedreamError } from '../../model/errors'
+
+export interface Budget {
+  /**
+   * Most images one build may generate.
+   * @default 10
+   */
+  maxImages?: number
+  /**
+   * Most estimated spend of one build, in US dollars.
+   * @default Infinity
+   */
+  maxCost?: number
+}
+
+/**
+ * Estimated price of one picture, in US dollars, by `provider/model`; the placeholder is free.
+ * Segmind's are from its model pages (4.0 about $0.035, 4.5 about $0.04); the others are
+ * estimates to override with your contract's.
+ */
+export const DEFAULT_PRICES: Record<string, number> = {
+  'segmind/seedream-4': 0.035,
+  'segmind/seedream-4.5': 0.04,
+  'ark/seedream-4': 0.03,
+  'ark/seedream-4.5': 0.04,
+  'fal/seedream-4': 0.03,
+  'fal/seedream-4.5': 0.04,
+  'replicate/seedream-4': 0.03,
+  'replicate/seedream-4.5': 0.04,
+}
+
+export const FILL_COMMAND = 'npx seedream generate'
+
+const where = (s: ResolvedSpec) => `"${s.name}"${s.file ? ` (${s.file})` : ''}`
+const money = (n: number) => `$${n.toFixed(2)}`
+
+/**
+ * Frozen mode and the budget: what a build may spend, checked before each call. Reservations are
+ * released when a call fails, since only a successful generation is billed.
+ */
+export function createGuard(frozen: boolean, budget: Required<Budget>, prices: Record<string, number>) {
+  let images = 0
+  let cost = 0
+  const priceOf = (s: ResolvedSpec) => (prices[`${s.provider}/${s.picture.model}`] ?? 0) * s.picture.max_images
+
+  function overBudget(count: number, spend: number, what: string): SeedreamError | undefined {
+    if (count <= budget.maxImages && spend <= budget.maxCost)
+      return undefined
+    return new SeedreamError(`${what} would generate ${count} image(s), about ${money(spend)}, over the budget of `
+      + `${budget.maxImages} image(s) and ${Number.isFinite(budget.maxCost) ? money(budget.maxCost) : 'no cost limit'} a build. `
+      + `Raise budget.maxImages / budget.maxCost in the seedream options, or fill the cache on purpose with \`${FILL_COMMAND}\`.`, {}, 'SEEDREAM_BUDGET')
+  }
+
+  return {
+    frozen,
+    priceOf,
+    spent: () => ({ images, cost }),
+
+    /** At build start: the misses known before any call (less what journals kept), all refused together. */
+    precheck(missing: ResolvedSpec[], kept: number[] = []): void {
+      if (frozen || !missing.length)
+        return
+      const toPay = missing.map((s, i) => Math.max(0, s.picture.max_images - (kept[i] ?? 0)))
+      const spend = missing.reduce((n, s, i) => n + (priceOf(s) / s.picture.max_images) * toPay[i]!, 0)
+      const error = overBudget(toPay.reduce((n, c) => n + c, 0), spend, `This build is missing ${missing.map(where).join(', ')}: it`)
+      if (error)
+        throw error
+    },
+
+    /** In frozen mode, a miss is an error naming it and every other known miss. */
+    assertCanGenerate(spec: ResolvedSpec, missing: ResolvedSpec[]): void {
+      if (!frozen)
+        return
+      const all = [spec, ...missing.filter(s => s.name !== spec.name || s.file !== spec.file)]
+      throw new SeedreamError(`Frozen mode: no image is generated, and ${all.length} spec(s) have no image in the cache:\n`
+        + `${all.map(s => `  - ${where(s)}`).join('\n')}\nFill it with \`${FILL_COMMAND}\` (with SEGMIND_API_KEY set) and commit .seedream/.`, { spec: spec.name, file: spec.file }, 'SEEDREAM_FROZEN')
+    },
+
+    /**
+     * Before one generation: counts its `count` pictures still to pay for (all of them, unless an
+     * earlier attempt kept some in the journal) against the budget, or refuses it.
+     */
+    reserve(spec: ResolvedSpec, count = spec.picture.max_images): void {
+      const price = (priceOf(spec) / spec.picture.max_images) * count
+      const error = overBudget(images + count, cost + price, `Generating ${where(spec)}`)
+      if (error)
+        throw error
+      images += count
+      cost += price
+    },
+
+    release(spec: ResolvedSpec, count = spec.picture.max_images): void {
+      images -= count
+      cost -= (priceOf(spec) / spec.picture.max_images) * count
+    },
+  }
+}
+
+export type Guard = ReturnType<typeof createGuard>

@@ -1,0 +1,82 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { LimitFunction } from 'p-limit'
+import type { ResolvedOutput } from '../../model/options'
+import type { Original } from '../generation/originals'
+import type { Summary, Variant } from './variants'
+import { mkdir } from 'node:fs/promises'
+import path from 'node:path'
+import { formatRoles } from '../code/module'
+import { writeFileAtomic } from '../store/atomic'
+import { sha256 } from '../../model/key'
+import { readRegularFile } from '../store/safe-read'
+import { encode, EXT, MIME, outputKey, summary, targetWidths } from './variants'
+
+export const DEV_PREFIX = '@seedream/'
+
+/** A variant an earlier dev server encoded, if it is a regular file whose hash its sidecar records. */
+async function readChecked(file: string): Promise<Buffer | undefined> {
+  const [data, hash] = await Promise.all([readRegularFile(file, { max: 64 * 1024 * 1024 }), readRegularFile(`${file}.sha256`, { max: 64 })])
+    .catch(() => [undefined, undefined])
+  return data && hash && sha256(data) === hash.toString('utf8') ? data : undefined
+}
+
+/**
+ * Dev-server pictures: the module is written from the original's size alone, and each variant
+ * is encoded when the browser first asks for it. URLs hold the original's hash and the output
+ * options' hash, so they never change meaning and are served as immutable.
+ */
+export function createDevVariants(cacheDir: string, pool: LimitFunction) {
+  const sources = new Map<string, { original: Original, out: ResolvedOutput }>()
+  const summaries = new Map<string, Promise<Summary>>()
+
+  async function picture(original: Original, out: ResolvedOutput, base: string) {
+    const id = `${original.sha256.slice(0, 16)}/${sha256(outputKey(out)).slice(0, 8)}`
+    sources.set(id, { original, out })
+    const widths = targetWidths(out.widths, original.width)
+    const url = (w: number, f: Variant['format']) => `${base}${DEV_PREFIX}${id}/${w}.${EXT[f]}`
+    const height = (w: number) => Math.round((original.height * w) / original.width)
+    const srcset = (f: Variant['format']) => widths.map(w => `${url(w, f)} ${w}w`).join(', ')
+    const { fallback, modern } = formatRoles(out.formats)
+    const largest = widths.at(-1)!
+    if (!summaries.has(id))
+      summaries.set(id, original.load().then(data => summary({ data }, out.placeholder)))
+    return {
+      src: url(largest, fallback),
+      width: largest,
+      height: height(largest),
+      srcset: srcset(fallback),
+      sources: modern.map(f => ({ type: MIME[f], srcset: srcset(f) })),
+      ...await summaries.get(id)!,
+    }
+  }
+
+  async function serve(rel: string, res: ServerResponse): Promise<boolean> {
+    const match = rel.match(/^([0-9a-f]{16}\/[0-9a-f]{8})\/(\d+)\.(\w+)$/)
+    const entry = match && sources.get(match[1]!)
+    const format = match && (Object.keys(EXT) as Variant['format'][]).find(f => EXT[f] === match[3])
+    if (!entry || !format)
+      return false
+    const file = path.join(cacheDir, 'dev', `${match[1]!.replace('/', '-')}-${match[2]}.${match[3]}`)
+    let data = await readChecked(file)
+    if (!data) {
+      ;({ data } = await pool(async () => encode({ data: await entry.original.load() }, entry.out, Number(match[2]), format)))
+      await mkdir(path.dirname(file), { recursive: true })
+      await writeFileAtomic(file, data)
+      await writeFileAtomic(`${file}.sha256`, sha256(data))
+    }
+    res.setHeader('Content-Type', MIME[format])
+    res.setHeader('Cache-Control', 'public, max-age=31536000, immutable')
+    res.end(data)
+    return true
+  }
+
+  function middleware(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void {
+    const url = req.url?.split('?')[0] ?? ''
+    const at = url.indexOf(`/${DEV_PREFIX}`)
+    if (at < 0)
+      return next()
+    serve(decodeURIComponent(url.slice(at + DEV_PREFIX.length + 1)), res).then(done => done || next(), next)
+  }
+
+  return { picture, middleware }
+}
