@@ -6,7 +6,8 @@ import os from 'node:os'
 import path from 'node:path'
 import sharp from 'sharp'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { attachReferences, DEFAULT_MAX_REFERENCE_BYTES } from '../src/project/references'
+import { DEFAULTS } from '../src/model/defaults'
+import { attachReferences } from '../src/project/references'
 import { resolveSpec } from '../src/model/spec'
 import { copyFixture, exportsOf, listFiles, TEST_KEY, viteBuild, withEnv } from './helpers'
 import { startSegmindServer } from './servers/segmind'
@@ -62,9 +63,9 @@ describe('local reference images stay inside the root and are bounded', () => {
   it('refuses a file over the limit, giving its size, the limit and the option', async () => {
     // A sparse file: its size is refused from a stat, so nothing is written or read.
     await writeFile(path.join(root, 'huge.png'), '')
-    await truncate(path.join(root, 'huge.png'), DEFAULT_MAX_REFERENCE_BYTES + 1)
+    await truncate(path.join(root, 'huge.png'), DEFAULTS.maxReferenceBytes + 1)
     const message = await refused('huge.png')
-    expect(message).toContain(`huge.png is 30.0 MiB (${DEFAULT_MAX_REFERENCE_BYTES + 1} bytes), over the limit of 30.0 MiB (${DEFAULT_MAX_REFERENCE_BYTES} bytes)`)
+    expect(message).toContain(`huge.png is 30.0 MiB (${DEFAULTS.maxReferenceBytes + 1} bytes), over the limit of 30.0 MiB (${DEFAULTS.maxReferenceBytes} bytes)`)
     expect(message).toContain('maxReferenceBytes')
   })
 

@@ -1,21 +1,16 @@
 import type { ViteDevServer } from 'vite'
-import type { createSeedream } from '../project/open-project'
-import type { BundlerState, DevHost } from './host'
-import os from 'node:os'
-import path from 'node:path'
-import pLimit from 'p-limit'
-import { SPEC_FILE } from '../project/config'
-import { fileId, isNamedId } from '../model/ids'
+import type { DevHost } from '../project/ports'
+import type { BundlerState, ProjectSlot } from './state'
+import { fileId, isNamedId, SPEC_FILE } from '../model/ids'
 import { createDevVariants } from '../project/images/dev-variants'
 
 /**
  * The Vite dev server side: variants served on demand, a module reloaded in every environment
  * (client and SSR) when its generation lands, failures shown in Vite's error overlay.
  */
-export function createViteDev(state: BundlerState, seedream: ReturnType<typeof createSeedream>) {
+export function createViteDev(state: BundlerState, slot: ProjectSlot) {
   let server: ViteDevServer | undefined
   let variants: ReturnType<typeof createDevVariants> | undefined
-  const pool = pLimit(os.availableParallelism())
 
   /**
    * Hot-updates a module in every environment that has it. A module whose first transform is
@@ -32,14 +27,24 @@ export function createViteDev(state: BundlerState, seedream: ReturnType<typeof c
     }
   }
 
+  function reloadNamed(dev: ViteDevServer): void {
+    for (const env of Object.values(dev.environments)) {
+      for (const mod of env.moduleGraph.idToModuleMap.values()) {
+        if (mod.id && isNamedId(mod.id))
+          void env.reloadModule(mod)
+      }
+    }
+  }
+
   return {
     configureServer(dev: ViteDevServer): void {
       server = dev
       dev.middlewares.use((req, res, next) => variants ? variants.middleware(req, res, next) : next())
     },
 
-    host(id: string, addWatchFile: (file: string) => void): DevHost {
-      variants ??= createDevVariants(seedream.options().variantsCacheDir, pool)
+    host(id: string, variantsCacheDir: string, addWatchFile: (file: string) => void): DevHost {
+      // The pool is the one the projects share: on-demand encodes and builds never oversubscribe.
+      variants ??= createDevVariants(variantsCacheDir, slot.shared.sharp)
       return {
         picture: (original, out) => variants!.picture(original, out, state.publicPath),
         warn: m => state.logger?.warn(m),
@@ -54,8 +59,8 @@ export function createViteDev(state: BundlerState, seedream: ReturnType<typeof c
     },
 
     /**
-     * An edited spec file reloads its module; an edited config reloads every named spec. Only
-     * specs whose picture changed miss the cache, so only they are generated again.
+     * An edited spec file reloads its module; an edited config opens a new project and reloads
+     * every named spec. Only specs whose picture changed miss the cache, so only they are generated again.
      */
     async specChanged(file: string): Promise<boolean> {
       if (!server)
@@ -64,16 +69,10 @@ export function createViteDev(state: BundlerState, seedream: ReturnType<typeof c
         reload(fileId(file))
         return true
       }
-      const config = seedream.options()?.configPath
-      if (!config || path.resolve(seedream.options().root, config) !== file)
+      if (slot.configFile() !== file)
         return false
-      await seedream.setup(state.root ?? process.cwd(), state.logger, 'serve')
-      for (const env of Object.values(server.environments)) {
-        for (const mod of env.moduleGraph.idToModuleMap.values()) {
-          if (mod.id && isNamedId(mod.id))
-            void env.reloadModule(mod)
-        }
-      }
+      await slot.open(state.root ?? process.cwd(), state.logger, 'serve')
+      reloadNamed(server)
       return true
     },
   }

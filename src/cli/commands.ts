@@ -5,7 +5,7 @@ import path from 'node:path'
 import { redact } from '../model/errors'
 import { FILL_COMMAND } from '../project/generation/guard'
 import { REPAIR_COMMAND } from '../project/generation/failures'
-import { log, openProject } from './project'
+import { log, openCliProject } from './project'
 import { balanceLine, verifyEntries } from './verify'
 
 export interface OutputFlags extends CliFlags { json?: boolean }
@@ -21,13 +21,13 @@ const row = (s: SpecStatus) => ({ name: s.name, file: s.file, key: s.key, state:
  * would cost, and the balance where the provider tells it for free; `--verify` hashes every file.
  */
 export async function status(flags: OutputFlags & { check?: boolean, verify?: boolean }): Promise<number> {
-  const project = await openProject(flags)
-  const inv = await project.inventory()
+  const { project, specs, inventory } = await openCliProject(flags)
+  const inv = await inventory()
   const damaged = flags.verify ? await verifyEntries(project, inv) : []
   const rel = (dir: string) => path.relative(project.root, dir)
   const lines = inv.specs.map(s => `  ${s.state.padEnd(8)} ${where(s)}${s.cost ? `  ~${money(s.cost)}` : ''}`)
   const broken = [...inv.corrupt, ...damaged].map(c => ({ dir: rel(c.dir), reason: c.reason }))
-  const balance = await balanceLine(project)
+  const balance = await balanceLine(project, specs)
   const summary = `${inv.specs.length} spec(s); to fill: ${inv.missingImages} image(s), about ${money(inv.missingCost)}; ${inv.unused.length} unused entr${inv.unused.length === 1 ? 'y' : 'ies'}`
     + `${flags.verify ? `; ${inv.specs.filter(s => s.state === 'cached').length} verified` : ''}`
   print(flags, { specs: inv.specs.map(row), missingImages: inv.missingImages, missingCost: inv.missingCost, unused: inv.unused.map(e => rel(e.dir)), corrupt: broken, balance: balance?.data }, [
@@ -43,8 +43,8 @@ export async function status(flags: OutputFlags & { check?: boolean, verify?: bo
 
 /** `seedream generate`: fills the cache for every spec, with the same queue, locks and retries as a build. */
 export async function generate(flags: OutputFlags & { repair?: boolean }): Promise<number> {
-  const project = await openProject(flags)
-  const inv = await project.inventory()
+  const { project, specs, inventory } = await openCliProject(flags)
+  const inv = await inventory()
   // --repair reads every stored file, so that damage a size check misses is found too.
   if (flags.repair)
     await verifyEntries(project, inv)
@@ -70,8 +70,8 @@ export async function generate(flags: OutputFlags & { repair?: boolean }): Promi
 
 /** `seedream prune`: entries no spec uses and leftovers of killed writes; deleted only with --yes. */
 export async function prune(flags: OutputFlags & { yes?: boolean }): Promise<number> {
-  const project = await openProject(flags)
-  const inv = await project.inventory()
+  const { project, specs, inventory } = await openCliProject(flags)
+  const inv = await inventory()
   const doomed = [...inv.unused.map(e => e.dir), ...inv.leftovers, ...inv.strandedJournals]
   if (flags.yes)
     await Promise.all(doomed.map(dir => rm(dir, { recursive: true, force: true })))

@@ -2,10 +2,9 @@ import type { Options } from '../model/options'
 import type { ResolvedSpec } from '../model/spec'
 import path from 'node:path'
 import { SPEC_FILE } from '../project/config'
-import { createSeedream } from '../project/open-project'
+import { openProject } from '../project/open-project'
 import { findImports } from '../project/discover'
 import { redact, SeedreamError } from '../model/errors'
-import { takeInventory } from '../project/inventory'
 
 export interface CliFlags {
   root?: string
@@ -24,16 +23,15 @@ export const log = {
  * The project as a build sees it, plus every `?seedream` import in its sources: a named import
  * with no spec, or a spec file outside the glob, is found here too.
  */
-export async function openProject(flags: CliFlags) {
+export async function openCliProject(flags: CliFlags) {
   const root = path.resolve(flags.root ?? process.cwd())
   const options: Options = {}
   if (flags.frozen !== undefined)
     options.frozen = flags.frozen
   if (flags.concurrency !== undefined)
     options.concurrency = flags.concurrency
-  const seedream = createSeedream(options, { repair: flags.repair })
-  await seedream.setup(root, log, 'cli')
-  const { specs, originals, store, guard, providerFor } = seedream.parts()
+  const project = await openProject(root, options, { mode: 'cli', logger: log, repair: flags.repair })
+  const { specs } = project
   const all = await specs.all()
   const seen = new Set(all.map(s => `${s.file}|${s.name}`))
   for (const { request, source } of await findImports(root)) {
@@ -52,5 +50,5 @@ export async function openProject(flags: CliFlags) {
       all.push(spec)
     }
   }
-  return { root, seedream, originals, store, guard, providerFor, specs: all, inventory: () => takeInventory(all, store, guard) }
+  return { project, specs: all, inventory: () => project.inventory(all) }
 }

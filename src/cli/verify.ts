@@ -1,9 +1,8 @@
 import type { Inventory } from '../project/inventory'
-import type { openProject } from './project'
-import { SeedreamError } from '../model/errors'
+import type { ResolvedSpec } from '../model/resolved'
+import type { Project } from '../project/open-project'
 import type { CorruptEntry } from '../project/store/store'
-
-type Project = Awaited<ReturnType<typeof openProject>>
+import { SeedreamError } from '../model/errors'
 
 /** Every stored file of the specs' entries read, checked against its hash and decoded in full. */
 export async function verifyEntries(project: Project, inv: Inventory): Promise<CorruptEntry[]> {
@@ -19,8 +18,8 @@ export async function verifyEntries(project: Project, inv: Inventory): Promise<C
 }
 
 /** The account's balance, where the default provider tells it for free (Segmind's get-user-credits). */
-export async function balanceLine(project: Project): Promise<{ text: string, data: unknown } | undefined> {
-  const spec = project.specs.find(s => s.provider !== 'placeholder')
+export async function balanceLine(project: Project, specs: ResolvedSpec[]): Promise<{ text: string, data: unknown } | undefined> {
+  const spec = specs.find(s => s.provider !== 'placeholder')
   const provider = spec && project.providerFor(spec)
   if (!provider?.balance || !spec)
     return undefined

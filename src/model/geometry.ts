@@ -1,5 +1,5 @@
-import type { PictureRequest } from './spec'
-import { PIXELS_45 } from './spec-rules'
+import type { PictureRequest } from './resolved'
+import { PIXELS_45 } from './schema'
 
 const BASE = { '1K': 1024, '2K': 2048, '4K': 4096 } as const
 /** Largest picture any Seedream host returns (4096²), with room for rounding. */

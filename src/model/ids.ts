@@ -1,7 +1,8 @@
 import path from 'node:path'
-import { SPEC_FILE } from '../project/config'
 
 export const QUERY = '?seedream'
+/** A spec file: `card.seedream.json`, `.yaml` or `.yml`. */
+export const SPEC_FILE = /\.seedream\.(?:json|ya?ml)$/
 const NAMED_PREFIX = '\0seedream:'
 /**
  * Spec files get a virtual id whose extension is escaped: Vite's dev server skips the HMR analysis

@@ -3,7 +3,8 @@ import type { SpecIssue } from './errors'
 import type { Options } from './options'
 import type { KeyKind } from './spec-rules'
 import { SpecError } from './errors'
-import { checkOutput, integer, isRecord, MODELS, nonEmptyString, oneOf, OUTPUT_FIELDS, PROVIDERS, show, SPEC_FIELDS, unknownFields } from './spec-rules'
+import { MODELS, OUTPUT_FIELDS, PROVIDERS, SPEC_FIELDS } from './schema'
+import { checkOutput, integer, isRecord, nonEmptyString, oneOf, show, unknownFields } from './spec-rules'
 
 type Check = (field: string, value: unknown, issues: SpecIssue[]) => void
 

@@ -1,5 +1,4 @@
 import type { OutputOptions, ProviderName, SeedreamSpec } from './types'
-import type { Budget } from '../project/generation/guard'
 
 /** Plugin options; the same shape is accepted by the `seedream` config file. */
 export interface Options extends OutputOptions {
@@ -118,6 +117,9 @@ export interface Options extends OutputOptions {
   configFile?: boolean
 }
 
+export type { OtherHost } from './types'
+export type { ResolvedHost, ResolvedMarkup, ResolvedOptions, ResolvedOutput } from './resolved'
+
 /** Where and with which key one provider is reached. */
 export interface HostOptions {
   /** The provider's key; prefer its environment variable. */
@@ -126,58 +128,16 @@ export interface HostOptions {
   apiUrl?: string
 }
 
-export type OtherHost = 'ark' | 'fal' | 'replicate'
-
-/** What a resolved host carries, the name of its key's variable included (for messages). */
-export interface ResolvedHost { apiKey?: string, apiUrl: string, keyVariable: string }
-
-/** What the variants are made from: part of their cache key. */
-export interface ResolvedOutput {
-  widths: number[]
-  formats: Array<'avif' | 'webp' | 'jpeg' | 'png'>
-  quality: Partial<Record<'avif' | 'webp' | 'jpeg' | 'png', number>>
-  avifEffort: number
-  placeholder: 'blur' | 'color' | 'thumbhash' | 'none'
+/** What one build may generate before it stops with zero calls. */
+export interface Budget {
+  /**
+   * Most images one build may generate.
+   * @default 10
+   */
+  maxImages?: number
+  /**
+   * Most estimated spend of one build, in US dollars.
+   * @default Infinity
+   */
+  maxCost?: number
 }
-
-/** What only the markup uses: changing it remakes no variant. */
-export interface ResolvedMarkup {
-  sizes: string
-  loading: 'lazy' | 'eager'
-}
-
-export interface ResolvedOptions {
-  root: string
-  images: Record<string, SeedreamSpec>
-  /** The file the named specs came from, for error messages. */
-  configPath?: string
-  provider: ProviderName
-  apiKey?: string
-  apiUrl: string
-  uploadUrl: string
-  hosts: Record<OtherHost, ResolvedHost>
-  cacheDir: string
-  variantsCacheDir: string
-  concurrency: number
-  sharpConcurrency: number
-  retries: number
-  timeout: number
-  retryDelay: number
-  output: OutputOptions
-  frozen: boolean
-  budget: Required<Budget>
-  prices: Record<string, number>
-  lockStale: number
-  maxImageBytes: number
-  maxReferenceBytes: number
-}
-
-export const DEFAULT_OUTPUT: ResolvedOutput = {
-  widths: [640, 1024, 1600, 2048],
-  formats: ['avif', 'webp', 'jpeg'],
-  quality: { avif: 39 },
-  avifEffort: 1,
-  placeholder: 'blur',
-}
-
-export const DEFAULT_MARKUP: ResolvedMarkup = { sizes: '100vw', loading: 'lazy' }

@@ -1,25 +1,5 @@
 import type { SpecIssue } from './errors'
-
-export const MODELS = ['seedream-4', 'seedream-4.5'] as const
-export const SIZES = ['1K', '2K', '4K', 'custom'] as const
-export const ASPECT_RATIOS = ['match_input_image', '1:1', '4:3', '3:4', '16:9', '9:16', '3:2', '2:3', '21:9'] as const
-export const SEQUENTIAL = ['disabled', 'auto'] as const
-export const FORMATS = ['avif', 'webp', 'jpeg', 'png'] as const
-export const PLACEHOLDERS = ['blur', 'color', 'thumbhash', 'none'] as const
-export const PROVIDERS = ['segmind', 'ark', 'fal', 'replicate', 'placeholder'] as const
-/**
- * Segmind's custom-size bounds, and seedream-4.5's total-pixel bounds (1920² to 4096²): the API
- * scales a smaller picture up (a note, not an error); a larger one cannot be asked, each side
- * being at most 4096.
- */
-export const SIDE = { min: 1024, max: 4096 }
-export const PIXELS_45 = { min: 3_686_400, max: 16_777_216 }
-
-export const OUTPUT_FIELDS = ['widths', 'formats', 'quality', 'avifEffort', 'placeholder', 'sizes', 'loading'] as const
-export const SPEC_FIELDS = [
-  'prompt', 'model', 'size', 'width', 'height', 'aspect_ratio', 'max_images', 'sequential_image_generation',
-  'image_input', 'seed', 'alt', 'provider', ...OUTPUT_FIELDS,
-] as const
+import { ASPECT_RATIOS, FORMATS, LOADINGS, MODELS, PLACEHOLDERS, PROVIDERS, SEQUENTIAL, SIDE, SIZES } from './schema'
 
 export const show = (v: unknown) => JSON.stringify(v) ?? String(v)
 export const list = (values: readonly unknown[]) => values.map(v => show(v)).join(', ')
@@ -69,7 +49,7 @@ export function checkOutput(raw: Record<string, unknown>, issues: SpecIssue[]): 
   oneOf('placeholder', placeholder, PLACEHOLDERS, issues)
   integer('avifEffort', raw.avifEffort, 0, 9, issues)
   nonEmptyString('sizes', raw.sizes, issues)
-  oneOf('loading', raw.loading, ['lazy', 'eager'], issues)
+  oneOf('loading', raw.loading, LOADINGS, issues)
 }
 
 export function checkPicture(raw: Record<string, any>, issues: SpecIssue[]): void {

@@ -1,40 +1,13 @@
 import type { OutputOptions, ProviderName, SeedreamSpec } from './types'
 import type { SpecIssue } from './errors'
-import type { ResolvedMarkup, ResolvedOutput } from './options'
-import type { Reference } from '../project/references'
+import type { PictureRequest, ResolvedOutput, ResolvedSpec } from './resolved'
 import { SpecError } from './errors'
 import { predictedSize, requestedSize } from './geometry'
-import { DEFAULT_MARKUP, DEFAULT_OUTPUT } from './options'
-import { checkOutput, checkPicture, isRecord, PIXELS_45, SPEC_FIELDS, unknownFields } from './spec-rules'
+import { DEFAULT_MARKUP, DEFAULT_OUTPUT, DEFAULT_PICTURE } from './defaults'
+import { PIXELS_45, SPEC_FIELDS } from './schema'
+import { checkOutput, checkPicture, isRecord, unknownFields } from './spec-rules'
 
-/** The fields sent to the provider: everything that changes the picture, with defaults filled. */
-export interface PictureRequest {
-  prompt: string
-  model: 'seedream-4' | 'seedream-4.5'
-  size: '1K' | '2K' | '4K' | 'custom'
-  width?: number
-  height?: number
-  aspect_ratio: string
-  max_images: number
-  sequential_image_generation: 'disabled' | 'auto'
-  image_input?: string[]
-  seed?: number
-}
-
-export interface ResolvedSpec {
-  name: string
-  /** The file the spec came from, relative to the root, for messages. */
-  file?: string
-  provider: ProviderName
-  picture: PictureRequest
-  output: ResolvedOutput
-  markup: ResolvedMarkup
-  /** The reference images behind `picture.image_input`, once read (see references.ts). */
-  references?: Reference[]
-  alt: string
-  /** Adjustments the user should know about (rounding), reported as warnings. */
-  notes: string[]
-}
+export type { PictureRequest, ResolvedSpec } from './resolved'
 
 export interface SpecContext {
   name: string
@@ -124,11 +97,11 @@ export function resolveSpec(raw: unknown, ctx: SpecContext): ResolvedSpec {
 function pictureOf(spec: SeedreamSpec): PictureRequest {
   const picture: PictureRequest = {
     prompt: spec.prompt.trim(),
-    model: spec.model ?? 'seedream-4.5',
-    size: spec.size ?? '2K',
-    aspect_ratio: spec.aspect_ratio ?? (spec.image_input ? 'match_input_image' : '1:1'),
-    max_images: spec.max_images ?? 1,
-    sequential_image_generation: spec.sequential_image_generation ?? 'disabled',
+    model: spec.model ?? DEFAULT_PICTURE.model,
+    size: spec.size ?? DEFAULT_PICTURE.size,
+    aspect_ratio: spec.aspect_ratio ?? (spec.image_input ? 'match_input_image' : DEFAULT_PICTURE.aspect_ratio),
+    max_images: spec.max_images ?? DEFAULT_PICTURE.max_images,
+    sequential_image_generation: spec.sequential_image_generation ?? DEFAULT_PICTURE.sequential_image_generation,
   }
   if (picture.size === 'custom') {
     picture.width = round64(spec.width!)

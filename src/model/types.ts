@@ -1,9 +1,14 @@
-export type SeedreamModel = 'seedream-4' | 'seedream-4.5'
-export type SeedreamSize = '1K' | '2K' | '4K' | 'custom'
-export type AspectRatio = 'match_input_image' | '1:1' | '4:3' | '3:4' | '16:9' | '9:16' | '3:2' | '2:3' | '21:9'
-export type ImageFormat = 'avif' | 'webp' | 'jpeg' | 'png'
-export type ProviderName = 'segmind' | 'ark' | 'fal' | 'replicate' | 'placeholder'
-export type PlaceholderKind = 'blur' | 'color' | 'thumbhash' | 'none'
+import type { ASPECT_RATIOS, FORMATS, LOADINGS, MODELS, OTHER_HOSTS, PLACEHOLDERS, PROVIDERS, SEQUENTIAL, SIZES } from './schema'
+
+export type SeedreamModel = typeof MODELS[number]
+export type SeedreamSize = typeof SIZES[number]
+export type AspectRatio = typeof ASPECT_RATIOS[number]
+export type ImageFormat = typeof FORMATS[number]
+export type ProviderName = typeof PROVIDERS[number]
+export type PlaceholderKind = typeof PLACEHOLDERS[number]
+export type Loading = typeof LOADINGS[number]
+export type SequentialGeneration = typeof SEQUENTIAL[number]
+export type OtherHost = typeof OTHER_HOSTS[number]
 
 /** Output settings; set globally in the options or per spec. */
 export interface OutputOptions {
@@ -42,7 +47,7 @@ export interface OutputOptions {
    * The `loading` attribute of the exported `html`.
    * @default 'lazy'
    */
-  loading?: 'lazy' | 'eager'
+  loading?: Loading
 }
 
 /**
@@ -88,7 +93,7 @@ export interface SeedreamSpec extends OutputOptions {
    * `auto` lets the model generate a related series.
    * @default 'disabled'
    */
-  sequential_image_generation?: 'disabled' | 'auto'
+  sequential_image_generation?: SequentialGeneration
   /**
    * Reference images: http(s) URLs or paths to local images, 1 to 14 (more than 3 warns: Segmind's
    * pages say 1–3); with `max_images`, at most 15.

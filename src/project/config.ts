@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url'
 import { cosmiconfig } from 'cosmiconfig'
 import { parse as parseYaml } from 'yaml'
 import { SeedreamError } from '../model/errors'
+import { SPEC_FILE } from '../model/ids'
 
 /** Types a `seedream.config.*` file. */
 export function defineConfig(config: Options): Options {
@@ -67,7 +68,7 @@ export async function loadConfig(root: string): Promise<LoadedConfig> {
   return { config, file }
 }
 
-export const SPEC_FILE = /\.seedream\.(?:json|ya?ml)$/
+export { SPEC_FILE } from '../model/ids'
 
 /** The raw spec in a `*.seedream.{json,yaml,yml}` file; a parse error names the file. */
 export async function readSpecFile(file: string, root: string): Promise<unknown> {

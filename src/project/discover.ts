@@ -66,11 +66,16 @@ export function createSpecs(opts: ResolvedOptions, providerFor: (spec: ResolvedS
     return checked(spec)
   }
 
+  /** A spec given as an object (the function API's `image({ prompt, … })`), checked like the others. */
+  function fromObject(raw: unknown, name: string): Promise<ResolvedSpec> {
+    return checked(resolveSpec(raw, { ...ctx, name }))
+  }
+
   /** The specs a project declares: every named spec and every spec file. */
   async function all(): Promise<ResolvedSpec[]> {
     const named = await Promise.all(Object.keys(opts.images).map(fromConfig))
     return [...named, ...await Promise.all((await findSpecFiles(opts.root)).map(fromFile))]
   }
 
-  return { fromConfig, fromFile, all }
+  return { fromConfig, fromFile, fromObject, all }
 }

@@ -1,21 +1,18 @@
-import type { ResolvedSpec } from '../model/spec'
+import type { Reference, ResolvedSpec } from '../model/resolved'
 import type { Stats } from 'node:fs'
 import { realpath, stat } from 'node:fs/promises'
 import path from 'node:path'
-import { SPEC_FILE } from './config'
+import { DEFAULTS } from '../model/defaults'
+import { SPEC_FILE } from '../model/ids'
 import { SeedreamError, SpecError } from '../model/errors'
 import { detectImageType } from './images/image-type'
 import { sha256 } from '../model/key'
 import { readRegularFile, UnreadableFile } from './store/safe-read'
 
 /** The default of the `maxReferenceBytes` option: far above any real reference, far below memory. */
-export const DEFAULT_MAX_REFERENCE_BYTES = 30 * 1024 * 1024
 
 /** A reference image: a URL as given, or a local file inside the project read once. */
-export type Reference =
-  | { kind: 'url', url: string }
-  /** `file` is the real path (links resolved); `rel` the path as written, relative to the root. */
-  | { kind: 'file', file: string, rel: string, sha256: string, mime: string, bytes: number }
+export type { Reference } from '../model/resolved'
 type FileReference = Extract<Reference, { kind: 'file' }>
 
 export const isHttpUrl = (s: string) => /^https?:\/\/\S+$/i.test(s)
@@ -61,7 +58,7 @@ async function readLocal(real: string, rel: string, maxBytes: number): Promise<B
  * real root, at most `maxBytes` long. Their bytes enter the cache key as `local:<path>#<sha256>`,
  * the path as written relative to the root, so editing a reference regenerates the picture.
  */
-export async function attachReferences(spec: ResolvedSpec, root: string, maxBytes = DEFAULT_MAX_REFERENCE_BYTES): Promise<ResolvedSpec> {
+export async function attachReferences(spec: ResolvedSpec, root: string, maxBytes = DEFAULTS.maxReferenceBytes): Promise<ResolvedSpec> {
   const inputs = spec.picture.image_input
   if (!inputs)
     return spec

@@ -1,34 +1,6 @@
-import type { ResolvedSpec } from '../../model/spec'
+import type { Budget } from '../../model/options'
+import type { ResolvedSpec } from '../../model/resolved'
 import { SeedreamError } from '../../model/errors'
-
-export interface Budget {
-  /**
-   * Most images one build may generate.
-   * @default 10
-   */
-  maxImages?: number
-  /**
-   * Most estimated spend of one build, in US dollars.
-   * @default Infinity
-   */
-  maxCost?: number
-}
-
-/**
- * Estimated price of one picture, in US dollars, by `provider/model`; the placeholder is free.
- * Segmind's are from its model pages (4.0 about $0.035, 4.5 about $0.04); the others are
- * estimates to override with your contract's.
- */
-export const DEFAULT_PRICES: Record<string, number> = {
-  'segmind/seedream-4': 0.035,
-  'segmind/seedream-4.5': 0.04,
-  'ark/seedream-4': 0.03,
-  'ark/seedream-4.5': 0.04,
-  'fal/seedream-4': 0.03,
-  'fal/seedream-4.5': 0.04,
-  'replicate/seedream-4': 0.03,
-  'replicate/seedream-4.5': 0.04,
-}
 
 export const FILL_COMMAND = 'npx seedream generate'
 

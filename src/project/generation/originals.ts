@@ -1,35 +1,21 @@
+import type { ResolvedSpec } from '../../model/resolved'
+import type { Provider } from '../providers/types'
+import type { Store } from '../store/store'
 import type { Guard } from './guard'
-import type { GeneratedImage, GenerateResult, Provider } from '../providers/types'
-import type { ResolvedSpec } from '../../model/spec'
-import type { Entry, EntryMeta, OriginalImage, Store } from '../store/store'
+import type { OriginalSet } from './original'
 import path from 'node:path'
 import pLimit from 'p-limit'
-import { HttpError, SeedreamError } from '../../model/errors'
-import { corruptFor, failureOf } from './failures'
+import { HttpError } from '../../model/errors'
+import { cacheKey } from '../../model/key'
 import { journalDir, openJournal } from '../store/journal'
-import { cacheKey, sha256 } from '../../model/key'
-import { loadSharp } from '../images/sharp'
 import { withKeyLock } from '../store/lock'
 import { CorruptEntry } from '../store/store'
-import type { VerifiedImage } from './verify'
-import { UnusablePicture, verifyPicture } from './verify'
+import { corruptFor, failureOf } from './failures'
+import { inMemory } from './original'
+import { saveGeneration } from './save'
+import { UnusablePicture } from './verify'
 
-/** An original picture, with its bytes loaded only when a variant must be made. */
-export interface Original extends OriginalImage {
-  load: () => Promise<Buffer>
-}
-
-export interface OriginalSet {
-  key: string
-  images: Original[]
-  /** True when this process paid for them. */
-  generated: boolean
-  /** False for offline placeholders, which are never stored. */
-  persistent: boolean
-  remainingCredits?: number
-  /** What the host said it charged, where it said. */
-  cost?: number
-}
+export type { Original, OriginalSet } from './original'
 
 export interface OriginalsContext {
   store: Store
@@ -45,14 +31,6 @@ export interface OriginalsContext {
   start: (label: string) => (outcome: string) => void
   info: (message: string) => void
   warn: (message: string) => void
-}
-
-/** Originals held in memory: offline placeholders. */
-export function inMemory(images: GeneratedImage[]): Promise<Original[]> {
-  return Promise.all(images.map(async (img, i) => {
-    const { width = 0, height = 0 } = await (await loadSharp())(img.data).metadata()
-    return { file: `${i}.${img.format}`, format: img.format, width, height, bytes: img.data.length, sha256: sha256(img.data), load: async () => img.data }
-  }))
 }
 
 /**
@@ -117,37 +95,13 @@ export function createOriginals(ctx: OriginalsContext, inflight = new Map<string
         failure.message += ` ${journal.kept.size} paid picture(s) of "${spec.name}" are kept in ${path.relative(process.cwd(), journalDir(store.dir, key))}; the next build completes the rest without paying for them again.`
       throw failure
     })
-    const { entry, ours } = await save(spec, key, provider.name, result)
+    const { entry, ours } = await saveGeneration(store, spec, key, provider.name, result, ctx)
     await journal.clear()
     const credits = result.remainingCredits === undefined ? '' : ` (${result.remainingCredits} credits left)`
     finish(`generated "${spec.name}"${credits}`)
     // Another process may have stored the key first (a lock lost to a stall): its entry is what ships.
     const images = entry.meta.images.map((img, i) => ({ ...img, load: ours ? async () => result.images[i]!.data : () => store.readImage(entry, i) }))
     return { key, images, generated: true, persistent: true, remainingCredits: result.remainingCredits, cost: result.cost }
-  }
-
-  /** Stores a generation's pictures, each verified (providers without a journal are checked here). */
-  async function save(spec: ResolvedSpec, key: string, provider: string, result: GenerateResult): Promise<{ entry: Entry, ours: boolean }> {
-    const verified = await Promise.all(result.images.map(img => 'sha256' in img ? img as VerifiedImage : verifyPicture(img, spec, ctx.maxImageBytes)))
-      .catch((error) => { throw failureOf(spec, provider, error) })
-    if (!verified.length)
-      throw new SeedreamError(`"${spec.name}": ${provider} answered without any picture, though the call may have been billed.`, { spec: spec.name, file: spec.file }, 'SEEDREAM_BAD_PICTURE')
-    const meta: EntryMeta = {
-      key,
-      name: spec.name,
-      source: spec.file,
-      provider,
-      model: spec.picture.model,
-      picture: spec.picture,
-      created: new Date().toISOString(),
-      requestIds: result.requestIds,
-      remainingCredits: result.remainingCredits,
-      cost: result.cost,
-      seed: result.seed ?? spec.picture.seed,
-      images: verified.map((img, i) => ({ file: `${i}.${img.format}`, format: img.format, width: img.width, height: img.height, bytes: img.data.length, sha256: img.sha256 })),
-    }
-    const entry = await store.write(meta, verified.map(img => img.data), ctx.repair)
-    return { entry, ours: entry.meta === meta }
   }
 
   return {

@@ -1,16 +1,12 @@
-import type { GeneratedImage } from '../providers/types'
-import type { ResolvedSpec } from '../../model/spec'
+import type { GeneratedImage, VerifiedImage } from '../../model/resolved'
+import type { ResolvedSpec } from '../../model/resolved'
 import { detectImageType } from '../images/image-type'
 import { sizeMismatch } from '../../model/geometry'
 import { sha256 } from '../../model/key'
 import { loadSharp } from '../images/sharp'
 
 /** A picture that decoded whole and has a size its request can explain: the only kind stored. */
-export interface VerifiedImage extends GeneratedImage {
-  width: number
-  height: number
-  sha256: string
-}
+export type { VerifiedImage } from '../../model/resolved'
 
 /** A picture that must not be pinned: it was paid for, so the build says it was lost and why. */
 export class UnusablePicture extends Error {

@@ -1,4 +1,6 @@
-export type DetectedFormat = 'jpeg' | 'png' | 'webp' | 'avif' | 'gif'
+import type { DetectedFormat } from '../../model/resolved'
+
+export type { DetectedFormat }
 
 /** The format of an image from its first bytes; the provider's Content-Type is not trusted. */
 export function detectImageType(buf: Uint8Array): DetectedFormat | undefined {

@@ -1,12 +1,8 @@
 import type { HttpError, SpecIssue } from '../../model/errors'
-import type { DetectedFormat } from '../images/image-type'
 import type { JobJournal } from '../store/journal'
-import type { ResolvedSpec } from '../../model/spec'
+import type { GeneratedImage, ResolvedSpec } from '../../model/resolved'
 
-export interface GeneratedImage {
-  data: Buffer
-  format: DetectedFormat
-}
+export type { GeneratedImage } from '../../model/resolved'
 
 export interface GenerateResult {
   images: GeneratedImage[]

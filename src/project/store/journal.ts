@@ -1,6 +1,4 @@
-import type { GeneratedImage } from '../providers/types'
-import type { ResolvedSpec } from '../../model/spec'
-import type { VerifiedImage } from '../generation/verify'
+import type { GeneratedImage, ResolvedSpec, VerifiedImage } from '../../model/resolved'
 import { mkdir, readdir, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { writeFileAtomic } from './atomic'

@@ -1,4 +1,4 @@
-import type { DetectedFormat } from '../images/image-type'
+import type { DetectedFormat } from '../../model/resolved'
 import type { PictureRequest } from '../../model/spec'
 import { lstatSync } from 'node:fs'
 import { readdir, readFile, writeFile } from 'node:fs/promises'

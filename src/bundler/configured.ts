@@ -1,0 +1,50 @@
+import type { PluginBuild } from 'esbuild'
+import type { ResolvedConfig } from 'vite'
+import type { Logger } from '../project/ports'
+import type { BundlerState } from './state'
+import path from 'node:path'
+
+/** Vite: its root, assets folder, base and logger; `serve` for the dev server. */
+export function viteConfigured(state: BundlerState, config: ResolvedConfig): void {
+  Object.assign(state, {
+    root: config.root,
+    assetsDir: config.build.assetsDir,
+    publicPath: config.base,
+    directUrls: /^(?:\/|https?:\/\/)/.test(config.base) && !config.experimental?.renderBuiltUrl,
+    serve: config.command === 'serve',
+    logger: {
+      info: (m: string) => config.logger.info(`[seedream] ${m}`, { timestamp: true }),
+      warn: (m: string) => config.logger.warn(`[seedream] ${m}`, { timestamp: true }),
+    },
+  })
+}
+
+/** Rollup's own `this.info`, where the bundler has one; webpack's comes from its compiler. */
+export function nativeLogger(ctx: unknown): Logger | undefined {
+  const rollup = ctx as { info?: (m: string) => void, warn: (m: string) => void }
+  if (typeof rollup.info !== 'function')
+    return undefined
+  return { info: m => rollup.info!(`[seedream] ${m}`), warn: m => rollup.warn(`[seedream] ${m}`) }
+}
+
+/** webpack and Rspack: a `?seedream` module is JavaScript, even when its file is `.json`. */
+interface WebpackLikeCompiler {
+  options: { context?: string, module: { rules: unknown[] } }
+  getInfrastructureLogger: (name: string) => { info: (m: string) => void, warn: (m: string) => void }
+}
+
+export function webpackConfigured(state: BundlerState, compiler: WebpackLikeCompiler): void {
+  state.root ??= compiler.options.context
+  const logger = compiler.getInfrastructureLogger('unplugin-seedream')
+  state.logger = { info: m => logger.info(m), warn: m => logger.warn(m) }
+  compiler.options.module.rules.push({ resourceQuery: /seedream/, type: 'javascript/auto' })
+}
+
+/** esbuild: URLs like its file loader's, under `publicPath`, else relative to the output folder. */
+export function esbuildConfigured(state: BundlerState, build: PluginBuild): void {
+  const { absWorkingDir, outdir, outfile, publicPath } = build.initialOptions
+  const cwd = absWorkingDir ?? process.cwd()
+  state.root ??= cwd
+  state.outDir = path.resolve(cwd, outdir ?? (outfile ? path.dirname(outfile) : '.'))
+  state.publicPath = publicPath ? `${publicPath.replace(/\/+$/, '')}/` : './'
+}

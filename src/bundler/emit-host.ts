@@ -1,0 +1,44 @@
+import type { EmitAsset } from '../project/code/module'
+import type { Host } from '../project/ports'
+import type { BundlerState } from './state'
+import { mkdir, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+
+interface EmitContext {
+  emitFile: (file: { type: 'asset', fileName: string, source: Uint8Array }) => unknown
+  warn: (message: string) => void
+  addWatchFile: (file: string) => void
+}
+
+/**
+ * The host for one `load`: Rollup and Vite return a reference id from emitFile and resolve
+ * `import.meta.ROLLUP_FILE_URL_*` against their `base`; other bundlers get a URL we build.
+ */
+export function createHost(ctx: EmitContext, state: BundlerState): Host {
+  const log = state.logger
+  const warn = (m: string) => log ? log.warn(m) : ctx.warn(m)
+  // Takes the bytes, not a path: they were verified against the cache's manifest when read.
+  const emit: EmitAsset = Object.assign(async (fileName: string, source: Uint8Array) => {
+    if (state.framework === 'esbuild') {
+      await mkdir(path.dirname(path.join(state.outDir!, fileName)), { recursive: true })
+      await writeFile(path.join(state.outDir!, fileName), source)
+      return JSON.stringify(state.publicPath + fileName)
+    }
+    const ref = ctx.emitFile({ type: 'asset', fileName, source })
+    // Vite resolves each import.meta.ROLLUP_FILE_URL_* in JavaScript after bundling, which is
+    // the larger part of a warm build of many images; an absolute base needs none of it.
+    if (state.directUrls)
+      return JSON.stringify(state.publicPath + fileName)
+    if (typeof ref === 'string')
+      return `import.meta.ROLLUP_FILE_URL_${ref}`
+    // webpack and Rspack resolve their public path at run time, `auto` included.
+    return `__webpack_public_path__ + ${JSON.stringify(fileName)}`
+  }, { warn })
+  return {
+    assetsDir: state.assetsDir,
+    info: m => log?.info(m),
+    warn,
+    watch: file => ctx.addWatchFile(file),
+    emit,
+  }
+}

@@ -1,0 +1,59 @@
+import type { UnpluginFactory } from 'unplugin'
+import type { Options } from '../model/options'
+import type { BundlerState } from './state'
+import { resolveSpecId, RUNTIME_ID } from '../model/ids'
+import { RUNTIME_CODE } from '../project/code/module'
+import { loadDevModule, loadModule } from '../project/modules'
+import { esbuildConfigured, nativeLogger, viteConfigured, webpackConfigured } from './configured'
+import { createHost } from './emit-host'
+import { createProjectSlot } from './state'
+import { buildSummary } from './summary'
+import { createViteDev } from './vite-dev'
+
+const ID = /\?seedream$/
+
+/** The plugin for every bundler: each hook asks the current project, the bundler-specific parts live beside. */
+export const unpluginFactory: UnpluginFactory<Options | undefined> = (options = {}, meta) => {
+  const slot = createProjectSlot(options)
+  const state: BundlerState = { framework: meta.framework, assetsDir: 'assets', publicPath: '/', serve: false }
+  const dev = createViteDev(state, slot)
+  return {
+    name: 'unplugin-seedream',
+    enforce: 'pre',
+    async buildStart() {
+      state.logger ??= nativeLogger(this)
+      await slot.open(state.root ?? process.cwd(), state.logger, state.serve ? 'serve' : 'build')
+    },
+    resolveId: {
+      filter: { id: ID },
+      handler: async (id, importer) => resolveSpecId(id, importer, (await slot.get()).root),
+    },
+    load: {
+      filter: { id: ID },
+      async handler(id) {
+        if (id === RUNTIME_ID)
+          return RUNTIME_CODE
+        const project = await slot.get()
+        return state.serve
+          ? loadDevModule(project, id, dev.host(id, project.options.variantsCacheDir, file => this.addWatchFile(file)))
+          : loadModule(project, id, createHost(this, state))
+      },
+    },
+    // Rollup and Vite pass the build's error: a failed build gets its error, not a summary.
+    async buildEnd(...args: unknown[]) {
+      if (!state.serve && !args[0])
+        state.logger?.info(buildSummary((await slot.get().catch(() => undefined))?.stats))
+    },
+    webpack: compiler => webpackConfigured(state, compiler),
+    rspack: compiler => webpackConfigured(state, compiler),
+    esbuild: { loader: 'js', setup: build => esbuildConfigured(state, build) },
+    vite: {
+      configResolved: config => viteConfigured(state, config),
+      configureServer: server => dev.configureServer(server),
+      async handleHotUpdate({ file }) {
+        if (await dev.specChanged(file))
+          return []
+      },
+    },
+  }
+}

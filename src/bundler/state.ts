@@ -1,0 +1,50 @@
+import type { Options } from '../model/options'
+import type { Project } from '../project/open-project'
+import type { Logger } from '../project/ports'
+import path from 'node:path'
+import { createSharedWork, openProject } from '../project/open-project'
+
+/** What the bundler told us about itself; filled by bundler-specific hooks before the build. */
+export interface BundlerState {
+  framework: string
+  root?: string
+  /** Where esbuild writes: unplugin's emitFile only knows `outdir`. */
+  outDir?: string
+  assetsDir: string
+  publicPath: string
+  /** Vite with an absolute `base` and no renderBuiltUrl: URLs are `base + fileName`, built here. */
+  directUrls?: boolean
+  serve: boolean
+  logger?: Logger
+}
+
+/**
+ * The plugin's current project. Each build start (and each config edit in the dev server) opens a
+ * new one and swaps it in with one assignment; a load takes the project current when it starts
+ * and finishes on it. Generations in flight and the sharp pool are shared across the swap.
+ */
+export function createProjectSlot(userOptions: Options) {
+  const shared = createSharedWork()
+  let current: Promise<Project> | undefined
+  // The last project that opened: its config file is watched even while an edit breaks it.
+  let lastOpened: Project | undefined
+  return {
+    shared,
+    open(root: string, logger: Logger | undefined, mode: 'build' | 'serve'): Promise<Project> {
+      current = openProject(root, userOptions, { mode, logger, shared })
+      current.then((p) => { lastOpened = p }, () => {})
+      return current
+    },
+    /** The config file of the last project that opened, absolute. */
+    configFile(): string | undefined {
+      const options = lastOpened?.options
+      return options?.configPath && path.resolve(options.root, options.configPath)
+    },
+    /** webpack may start loading modules before buildStart's promise settles: they wait for it. */
+    get(): Promise<Project> {
+      return current ?? Promise.reject(new Error('unplugin-seedream: a module was loaded before the build started'))
+    },
+  }
+}
+
+export type ProjectSlot = ReturnType<typeof createProjectSlot>

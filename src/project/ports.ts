@@ -1,0 +1,39 @@
+import type { ResolvedOutput } from '../model/resolved'
+import type { EmitAsset } from './code/module'
+import type { Original } from './generation/original'
+
+/**
+ * What the project needs from whoever drives it (a bundler, the CLI, the function API): the
+ * project defines these, the drivers implement them, so no project code knows a bundler.
+ */
+export interface Logger {
+  info: (message: string) => void
+  warn: (message: string) => void
+}
+
+/** What a build offers one module load: where to put files and how to talk to the user. */
+export interface Host extends Logger {
+  emit: EmitAsset
+  assetsDir: string
+  watch: (file: string) => void
+}
+
+/** What the dev server offers one module load. */
+export interface DevHost {
+  picture: (original: Original, out: ResolvedOutput) => Promise<object>
+  /** Called with a generation under way; the module is reloaded when it settles. */
+  pending: (generation: Promise<unknown>) => void
+  warn: (message: string) => void
+  watch: (file: string) => void
+}
+
+/** What one run (a build, a CLI command) paid for, reused and emitted. */
+export interface RunStats {
+  generated: number
+  reused: number
+  variantsMade: number
+  variantsReused: number
+  bytesEmitted: number
+  spend: number
+  remainingCredits?: number
+}
