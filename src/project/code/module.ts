@@ -1,8 +1,9 @@
 import type { ResolvedSpec } from '../../model/spec'
-import type { Variant, VariantSet } from '../images/variants'
+import type { Variant } from '../images/variant-types'
+import type { VariantSet } from '../images/variants'
 import path from 'node:path'
 import { RUNTIME_REQUEST } from '../../model/ids'
-import { EXT, MIME } from '../images/variants'
+import { EXT, MIME } from '../images/variant-types'
 
 /** Emits one asset (a variant's bytes, already verified) and returns a JavaScript expression for its URL. */
 export interface EmitAsset {

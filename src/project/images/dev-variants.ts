@@ -2,22 +2,41 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { LimitFunction } from 'p-limit'
 import type { ResolvedOutput } from '../../model/options'
 import type { Original } from '../generation/originals'
-import type { Summary, Variant } from './variants'
+import type { Stats } from 'node:fs'
+import type { Summary, Variant } from './variant-types'
 import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import { formatRoles } from '../code/module'
 import { writeFileAtomic } from '../store/atomic'
 import { sha256 } from '../../model/key'
+import { markUsed, pruneDevCache } from '../store/retention'
 import { readRegularFile } from '../store/safe-read'
-import { encode, EXT, MIME, outputKey, summary, targetWidths } from './variants'
+import { EXT, MIME } from './variant-types'
+import { encode, outputKey, summary, targetWidths } from './variants'
 
 export const DEV_PREFIX = '@seedream/'
 
+/**
+ * Picture ids the dev server can serve, least recently registered or served first. Each holds
+ * its original (the bytes, for an offline placeholder) and summary, and every spec edit makes a
+ * new id, so a long session would keep them all: past the limit the oldest is dropped, and a
+ * request for it falls through to the next middleware (a 404) until its module loads again.
+ * A plain LRU rather than dropping superseded ids: nothing here knows which spec an id is for.
+ * 500 is far above a page's count of pictures; an entry is small (a stored original is read when
+ * needed), but for an offline placeholder, which holds its JPEG.
+ */
+const MAX_IDS = 500
+
 /** A variant an earlier dev server encoded, if it is a regular file whose hash its sidecar records. */
 async function readChecked(file: string): Promise<Buffer | undefined> {
-  const [data, hash] = await Promise.all([readRegularFile(file, { max: 64 * 1024 * 1024 }), readRegularFile(`${file}.sha256`, { max: 64 })])
+  let stat: Stats | undefined
+  const [data, hash] = await Promise.all([readRegularFile(file, { max: 64 * 1024 * 1024 }, (s) => { stat = s }), readRegularFile(`${file}.sha256`, { max: 64 })])
     .catch(() => [undefined, undefined])
-  return data && hash && sha256(data) === hash.toString('utf8') ? data : undefined
+  if (!data || !hash || sha256(data) !== hash.toString('utf8'))
+    return undefined
+  // Its last use, for pruneDevCache: at most one utimes a day.
+  await markUsed(file, stat!)
+  return data
 }
 
 /**
@@ -25,34 +44,45 @@ async function readChecked(file: string): Promise<Buffer | undefined> {
  * is encoded when the browser first asks for it. URLs hold the original's hash and the output
  * options' hash, so they never change meaning and are served as immutable.
  */
-export function createDevVariants(cacheDir: string, pool: LimitFunction) {
-  const sources = new Map<string, { original: Original, out: ResolvedOutput }>()
-  const summaries = new Map<string, Promise<Summary>>()
+export function createDevVariants(cacheDir: string, pool: LimitFunction, maxIds = MAX_IDS) {
+  const pictures = new Map<string, { original: Original, out: ResolvedOutput, summary: Promise<Summary> }>()
+  // Once per dev server, in the background: files not served for 30 days go (see retention.ts).
+  const pruned = pruneDevCache(path.join(cacheDir, 'dev')).catch(() => undefined)
+
+  /** The entry for `id`, moved to the young end of the map (which keeps insertion order). */
+  function use(id: string, make?: () => { original: Original, out: ResolvedOutput, summary: Promise<Summary> }) {
+    const entry = pictures.get(id) ?? make?.()
+    if (!entry)
+      return undefined
+    pictures.delete(id)
+    pictures.set(id, entry)
+    if (pictures.size > maxIds)
+      pictures.delete(pictures.keys().next().value!)
+    return entry
+  }
 
   async function picture(original: Original, out: ResolvedOutput, base: string) {
     const id = `${original.sha256.slice(0, 16)}/${sha256(outputKey(out)).slice(0, 8)}`
-    sources.set(id, { original, out })
+    const entry = use(id, () => ({ original, out, summary: original.load().then(data => summary({ data }, out.placeholder)) }))!
     const widths = targetWidths(out.widths, original.width)
     const url = (w: number, f: Variant['format']) => `${base}${DEV_PREFIX}${id}/${w}.${EXT[f]}`
     const height = (w: number) => Math.round((original.height * w) / original.width)
     const srcset = (f: Variant['format']) => widths.map(w => `${url(w, f)} ${w}w`).join(', ')
     const { fallback, modern } = formatRoles(out.formats)
     const largest = widths.at(-1)!
-    if (!summaries.has(id))
-      summaries.set(id, original.load().then(data => summary({ data }, out.placeholder)))
     return {
       src: url(largest, fallback),
       width: largest,
       height: height(largest),
       srcset: srcset(fallback),
       sources: modern.map(f => ({ type: MIME[f], srcset: srcset(f) })),
-      ...await summaries.get(id)!,
+      ...await entry.summary,
     }
   }
 
   async function serve(rel: string, res: ServerResponse): Promise<boolean> {
     const match = rel.match(/^([0-9a-f]{16}\/[0-9a-f]{8})\/(\d+)\.(\w+)$/)
-    const entry = match && sources.get(match[1]!)
+    const entry = match && use(match[1]!)
     const format = match && (Object.keys(EXT) as Variant['format'][]).find(f => EXT[f] === match[3])
     if (!entry || !format)
       return false
@@ -78,5 +108,5 @@ export function createDevVariants(cacheDir: string, pool: LimitFunction) {
     serve(decodeURIComponent(url.slice(at + DEV_PREFIX.length + 1)), res).then(done => done || next(), next)
   }
 
-  return { picture, middleware }
+  return { picture, middleware, pruned }
 }

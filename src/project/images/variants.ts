@@ -1,39 +1,20 @@
 import type { LimitFunction } from 'p-limit'
 import type { ResolvedOutput } from '../../model/options'
 import type { Original } from '../generation/originals'
-import type { Planned } from '../store/variant-cache'
+import type { Planned, Summary, Variant } from './variant-types'
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { canonicalJson, sha256 } from '../../model/key'
 import { loadSharp } from './sharp'
+import { EXT } from './variant-types'
 import { replaceDirAtomic } from '../store/atomic'
 import { readCached } from '../store/variant-cache'
 
-export const MIME = { avif: 'image/avif', webp: 'image/webp', jpeg: 'image/jpeg', png: 'image/png' } as const
-export const EXT = { avif: 'avif', webp: 'webp', jpeg: 'jpg', png: 'png' } as const
 // 4: each variant's full sha256 in the manifest, checked when its bytes are read.
 const VARIANTS_VERSION = 4
 
-export interface Variant {
-  format: keyof typeof MIME
-  width: number
-  height: number
-  /** File name inside the variant folder. */
-  file: string
-  /** The first 10 hex digits of `sha256`, for the emitted file name. */
-  hash: string
-  /** The whole content hash, checked against the file's bytes before they are emitted. */
-  sha256: string
-  bytes: number
-}
-
-export interface Summary {
-  color: string
-  placeholder?: string
-  thumbhash?: string
-}
-
 export interface VariantSet extends Summary {
+  /** The cache folder read or made: a build passes each one to pruneVariantsCache in `used`. */
   dir: string
   variants: Variant[]
   /** The bytes of each variant, in `variants` order: verified, or just encoded, for emitting. */

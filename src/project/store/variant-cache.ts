@@ -1,18 +1,12 @@
 import type { ResolvedOutput } from '../../model/options'
-import type { Summary, Variant } from '../images/variants'
+import type { Planned, Summary, Variant } from '../images/variant-types'
 import { webcrypto } from 'node:crypto'
 import type { Stats } from 'node:fs'
 import { lstatSync } from 'node:fs'
 import path from 'node:path'
 import { writeFileAtomic } from './atomic'
+import { markUsedSync } from './retention'
 import { readRegularFile, readRegularFileSync, UnreadableFile } from './safe-read'
-
-/** One variant a folder must hold: what makeVariants would encode, in its order. */
-export interface Planned {
-  width: number
-  format: Variant['format']
-  file: string
-}
 
 /** A folder that passed every check, with the bytes read for emitting; or why it did not. */
 export type Cached = { manifest: Summary & { variants: Variant[] }, data: Buffer[] } | { problem: string }
@@ -111,8 +105,11 @@ async function readVariant(dir: string, v: Variant, stamps: Record<string, strin
 export async function readCached(dir: string, plan: Planned[], kind: ResolvedOutput['placeholder']): Promise<Cached | undefined> {
   try {
     // Synchronous, like the manifest: one small call per picture on every warm build.
-    if (!lstatSync(dir).isDirectory())
+    const stat = lstatSync(dir)
+    if (!stat.isDirectory())
       return { problem: 'the folder is a link or a file' }
+    // Its last use, for pruneVariantsCache: at most one utimes a day, on the stat just made.
+    markUsedSync(dir, stat)
     let json: unknown
     try {
       json = JSON.parse(readRegularFileSync(path.join(dir, 'manifest.json'), { max: MAX_MANIFEST_BYTES }).toString('utf8'))

@@ -1,0 +1,32 @@
+/**
+ * The shapes shared by the encoder (variants.ts), the cache reader (store/variant-cache.ts) and
+ * the dev server: kept apart so that the reader does not import the encoder it serves.
+ */
+export const MIME = { avif: 'image/avif', webp: 'image/webp', jpeg: 'image/jpeg', png: 'image/png' } as const
+export const EXT = { avif: 'avif', webp: 'webp', jpeg: 'jpg', png: 'png' } as const
+
+export interface Variant {
+  format: keyof typeof MIME
+  width: number
+  height: number
+  /** File name inside the variant folder. */
+  file: string
+  /** The first 10 hex digits of `sha256`, for the emitted file name. */
+  hash: string
+  /** The whole content hash, checked against the file's bytes before they are emitted. */
+  sha256: string
+  bytes: number
+}
+
+export interface Summary {
+  color: string
+  placeholder?: string
+  thumbhash?: string
+}
+
+/** One variant a folder must hold: what makeVariants would encode, in its order. */
+export interface Planned {
+  width: number
+  format: Variant['format']
+  file: string
+}
