@@ -6,11 +6,12 @@ import path from 'node:path'
 import pLimit from 'p-limit'
 import sharp from 'sharp'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { DEFAULT_OUTPUT } from '../src/model/options'
-import { inMemory } from '../src/project/generation/originals'
+import { DEFAULT_OUTPUT } from '../src/model/defaults'
+import { inMemory } from '../src/project/generation/original'
 import { createDevVariants } from '../src/project/images/dev-variants'
 import { makeVariants } from '../src/project/images/variants'
 import { pruneDevCache, pruneVariantsCache } from '../src/project/store/retention'
+import { copyFixture, viteBuild } from './helpers'
 
 const DAY = 24 * 60 * 60 * 1000
 let cache: string
@@ -215,3 +216,24 @@ async function serving(dev: ReturnType<typeof createDevVariants>) {
   }
   return { url, close }
 }
+
+describe('a build applies the rule at its end', () => {
+  it('deletes a folder unused for 31 days, keeps what the build used, and says so', async () => {
+    const root = await copyFixture('vite-one')
+    const options = { provider: 'placeholder' as const, widths: [64] }
+    await viteBuild(root, options)
+    const cache = path.join(root, 'node_modules/.cache/unplugin-seedream')
+    const used = (await readdir(cache)).filter(n => /^[0-9a-f]{20}$/.test(n))
+    expect(used.length).toBeGreaterThan(0)
+    const old = path.join(cache, 'abcdefabcdefabcdefab')
+    await mkdir(old)
+    await writeFile(path.join(old, 'manifest.json'), '{}')
+    const longAgo = new Date(Date.now() - 31 * 24 * 3600 * 1000)
+    await utimes(old, longAgo, longAgo)
+    // The build's own folders are as old, and kept because this build uses them.
+    await Promise.all(used.map(n => utimes(path.join(cache, n), longAgo, longAgo)))
+    const { logs } = await viteBuild(root, options)
+    expect((await readdir(cache)).filter(n => /^[0-9a-f]{20}$/.test(n)).sort()).toEqual(used.sort())
+    expect(logs.join('\n')).toMatch(/pruned 1 variant folder\(s\) unused for 30 days/)
+  })
+})

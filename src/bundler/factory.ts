@@ -3,11 +3,11 @@ import type { Options } from '../model/options'
 import type { BundlerState } from './state'
 import { resolveSpecId, RUNTIME_ID } from '../model/ids'
 import { RUNTIME_CODE } from '../project/code/module'
+import { finishBuild } from '../project/finish-build'
 import { loadDevModule, loadModule } from '../project/modules'
 import { esbuildConfigured, nativeLogger, viteConfigured, webpackConfigured } from './configured'
 import { createHost } from './emit-host'
 import { createProjectSlot } from './state'
-import { buildSummary } from './summary'
 import { createViteDev } from './vite-dev'
 
 const ID = /\?seedream$/
@@ -42,7 +42,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined> = (options = 
     // Rollup and Vite pass the build's error: a failed build gets its error, not a summary.
     async buildEnd(...args: unknown[]) {
       if (!state.serve && !args[0])
-        state.logger?.info(buildSummary((await slot.get().catch(() => undefined))?.stats))
+        await finishBuild(await slot.get().catch(() => undefined), state.logger)
     },
     webpack: compiler => webpackConfigured(state, compiler),
     rspack: compiler => webpackConfigured(state, compiler),

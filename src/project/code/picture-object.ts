@@ -1,7 +1,7 @@
 import type { ResolvedSpec } from '../../model/resolved'
 import type { SeedreamPicture } from '../../model/types'
 import type { VariantSet } from '../images/variants'
-import { MIME } from '../images/variants'
+import { MIME } from '../images/variant-types'
 import { formatRoles } from './module'
 
 /**

@@ -1,0 +1,28 @@
+import type { Project } from './open-project'
+import type { Logger, RunStats } from './ports'
+import { pruneVariantsCache } from './store/retention'
+
+/** The end-of-build line: what was paid for, reused and emitted. */
+export function buildSummary(s: RunStats | undefined): string {
+  if (!s)
+    return 'no image'
+  const kib = (s.bytesEmitted / 1024).toFixed(0)
+  const credits = s.remainingCredits === undefined ? '' : `, ${s.remainingCredits} credits left`
+  return `${s.generated} generated (~$${s.spend.toFixed(2)}${credits}), ${s.reused} reused; `
+    + `${s.variantsMade} variants made, ${s.variantsReused} reused; ${kib} KiB emitted`
+}
+
+/**
+ * After a build that succeeded: the summary, then the variants cache's retention rule (folders
+ * this build did not use and nothing used for 30 days are deleted). A cache that cannot be pruned
+ * costs a warning, never the build.
+ */
+export async function finishBuild(project: Project | undefined, log: Logger | undefined): Promise<void> {
+  log?.info(buildSummary(project?.stats))
+  if (!project)
+    return
+  const pruned = await pruneVariantsCache(project.options.variantsCacheDir, { used: project.variantsUsed })
+    .catch((error: Error) => void log?.warn(`could not prune the variants cache: ${error.message}`))
+  if (pruned?.count)
+    log?.info(`pruned ${pruned.count} variant folder(s) unused for 30 days (${(pruned.bytes / 1024 / 1024).toFixed(1)} MiB)`)
+}
