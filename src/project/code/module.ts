@@ -4,6 +4,7 @@ import type { VariantSet } from '../images/variants'
 import path from 'node:path'
 import { RUNTIME_REQUEST } from '../../model/ids'
 import { EXT, MIME } from '../images/variant-types'
+import { runtimeModuleCode } from './runtime'
 
 /** Emits one asset (a variant's bytes, already verified) and returns a JavaScript expression for its URL. */
 export interface EmitAsset {
@@ -55,22 +56,17 @@ export async function emitPicture(set: VariantSet, spec: ResolvedSpec, assetsDir
 
 /**
  * Code shared by every `?seedream` module, served once as a virtual module: it adds `html` (a
- * `<picture>` element) to each picture. URLs are only known when a module runs, so the markup
- * is built there.
+ * `<picture>` element) to each picture, and keeps dev modules' objects updated (see runtime.ts).
  */
-export const RUNTIME_CODE = `const esc = s => String(s).replace(/[&<>"]/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
-export function withHtml(images, alt, sizes, loading) {
-  return images.map(p => ({ ...p, html: '<picture>'
-    + p.sources.map(s => '<source type="' + s.type + '" srcset="' + esc(s.srcset) + '" sizes="' + esc(sizes) + '">').join('')
-    + '<img src="' + esc(p.src) + '" srcset="' + esc(p.srcset) + '" sizes="' + esc(sizes) + '" width="' + p.width + '" height="' + p.height
-    + '" alt="' + esc(alt) + '" loading="' + loading + '" decoding="async"></picture>' }));
-}
-`
+export const RUNTIME_CODE = runtimeModuleCode()
 
-/** The head of a module: its pictures (a code expression) with their markup, its alt and prompt. */
-export function withMarkup(spec: ResolvedSpec, imagesExpression: string): string {
+/**
+ * The head of a module: its pictures (a code expression) with their markup, its alt and prompt;
+ * `imports` are further names the module takes from the runtime.
+ */
+export function withMarkup(spec: ResolvedSpec, imagesExpression: string, imports: string[] = []): string {
   const { sizes, loading } = spec.markup
-  return `import { withHtml } from ${JSON.stringify(RUNTIME_REQUEST)};
+  return `import { ${['withHtml', ...imports].join(', ')} } from ${JSON.stringify(RUNTIME_REQUEST)};
 const alt = ${JSON.stringify(spec.alt)};
 const prompt = ${JSON.stringify(spec.picture.prompt)};
 const images = withHtml(${imagesExpression}, alt, ${JSON.stringify(sizes)}, ${JSON.stringify(loading)});`
