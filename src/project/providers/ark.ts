@@ -5,7 +5,7 @@ import type { RetryPolicy } from './http'
 import type { GenerateResult, Provider } from './types'
 import { HttpError } from '../../model/errors'
 import { toImage } from './answers'
-import { callSlots, download, json, keptImages, missingKey, pixelSize, referenceInputs } from './common'
+import { callSlots, download, json, keptImages, keyedHost, pixelSize, referenceInputs } from './common'
 import { request } from './http'
 
 export const ARK_MODELS = { 'seedream-4': 'seedream-4-0-250828', 'seedream-4.5': 'seedream-4-5-251128' } as const
@@ -38,12 +38,7 @@ export function arkBody(spec: ResolvedSpec, images: string[] | undefined, count:
 /** BytePlus ModelArk `images/generations`: Bearer key, base64 or URL answers, per-image errors in `data`. */
 export function arkProvider(host: ResolvedHost, policy: RetryPolicy): Provider {
   return {
-    name: 'ark',
-    persistent: true,
-    assertReady(spec) {
-      if (!host.apiKey)
-        throw missingKey(spec, 'ark', host.keyVariable)
-    },
+    ...keyedHost('ark', host),
     check(spec): SpecIssue[] {
       const issues: SpecIssue[] = []
       if (spec.picture.aspect_ratio === 'match_input_image')

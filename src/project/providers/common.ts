@@ -2,7 +2,8 @@ import type { Reference } from '../references'
 import type { JobJournal, JobRecord } from '../store/journal'
 import type { PictureRequest, ResolvedSpec } from '../../model/spec'
 import type { RetryPolicy } from './http'
-import type { GenerateEvents, GeneratedImage } from './types'
+import type { ResolvedHost } from '../../model/resolved'
+import type { GenerateEvents, GeneratedImage, Provider } from './types'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { excerpt, head, HttpError, SeedreamError } from '../../model/errors'
 import { dataUri } from '../references'
@@ -60,6 +61,18 @@ export async function keepOrDrop(journal: JobJournal, t: number, slot: number, i
 export function missingKey(spec: ResolvedSpec, provider: string, variable: string): SeedreamError {
   return new SeedreamError(`${variable} is not set, so "${spec.name}" cannot be generated with ${provider}. `
     + `Set it in the environment, or choose another provider (provider: 'placeholder' works offline).`, { spec: spec.name, file: spec.file }, 'SEEDREAM_NO_KEY')
+}
+
+/** What every keyed host's provider starts with: its name, stored pictures, and no call without a key. */
+export function keyedHost(name: string, host: ResolvedHost): Pick<Provider, 'name' | 'persistent' | 'assertReady'> {
+  return {
+    name,
+    persistent: true,
+    assertReady(spec) {
+      if (!host.apiKey)
+        throw missingKey(spec, name, host.keyVariable)
+    },
+  }
 }
 
 /** References as URLs, local files as data URIs (for hosts that take them). */

@@ -4,7 +4,7 @@ import type { ResolvedSpec } from '../../model/spec'
 import type { RetryPolicy } from './http'
 import type { GenerateResult, Provider } from './types'
 import { HttpError } from '../../model/errors'
-import { download, journaledJob, json, keepOrDrop, keptImages, missingKey, onOrigin, pixelSize, pollJob, referenceInputs } from './common'
+import { download, journaledJob, json, keepOrDrop, keptImages, keyedHost, onOrigin, pixelSize, pollJob, referenceInputs } from './common'
 import { request } from './http'
 
 /** fal's model path: text-to-image, or edit when there are reference images. */
@@ -33,12 +33,7 @@ export function falInput(spec: ResolvedSpec, images: string[] | undefined): Reco
 /** fal.ai's queue API: submit, poll the status URL, read the response URL, download the images. */
 export function falProvider(host: ResolvedHost, policy: RetryPolicy): Provider {
   return {
-    name: 'fal',
-    persistent: true,
-    assertReady(spec) {
-      if (!host.apiKey)
-        throw missingKey(spec, 'fal', host.keyVariable)
-    },
+    ...keyedHost('fal', host),
     async generate(spec, signal, events): Promise<GenerateResult> {
       const headers = { 'authorization': `Key ${host.apiKey}`, 'content-type': 'application/json' }
       const call = (method: 'GET' | 'POST', url: string, body?: object) =>

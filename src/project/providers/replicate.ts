@@ -4,7 +4,7 @@ import type { ResolvedSpec } from '../../model/spec'
 import type { RetryPolicy } from './http'
 import type { GenerateResult, Provider } from './types'
 import { HttpError } from '../../model/errors'
-import { callSlots, download, journaledJob, json, keepOrDrop, keptImages, missingKey, onOrigin, pollJob, referenceInputs } from './common'
+import { callSlots, download, journaledJob, json, keepOrDrop, keptImages, keyedHost, onOrigin, pollJob, referenceInputs } from './common'
 import { request } from './http'
 
 /** Replicate's input: the same fields as Segmind's. */
@@ -29,12 +29,7 @@ const TERMINAL = new Set(['succeeded', 'failed', 'canceled'])
 /** Replicate predictions: `Prefer: wait`, then polling `urls.get` until the prediction ends. */
 export function replicateProvider(host: ResolvedHost, policy: RetryPolicy): Provider {
   return {
-    name: 'replicate',
-    persistent: true,
-    assertReady(spec) {
-      if (!host.apiKey)
-        throw missingKey(spec, 'replicate', host.keyVariable)
-    },
+    ...keyedHost('replicate', host),
     check(spec): SpecIssue[] {
       return spec.picture.seed === undefined ? [] : [{ field: 'seed', message: 'provider "replicate" takes no seed for Seedream 4.x: remove it, or use segmind or fal' }]
     },

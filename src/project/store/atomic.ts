@@ -1,17 +1,26 @@
 import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 
+/** A fresh `.tmp-<name>-*` folder beside `target`, filled; removed again if filling fails. */
+async function filledTemp(target: string, fill: (tmpDir: string) => Promise<void>): Promise<string> {
+  const parent = path.dirname(target)
+  await mkdir(parent, { recursive: true })
+  const tmp = await mkdtemp(path.join(parent, `.tmp-${path.basename(target)}-`))
+  await fill(tmp).catch(async (error) => {
+    await rm(tmp, { recursive: true, force: true })
+    throw error
+  })
+  return tmp
+}
+
 /**
  * Fills a fresh temporary folder beside `target`, then renames it into place in one step, so a
  * reader sees a whole entry or none. A killed process leaves only a `.tmp-*` folder, never read.
  * Returns false when another process won the race (its entry is as good as ours).
  */
 export async function writeDirAtomic(target: string, fill: (tmpDir: string) => Promise<void>): Promise<boolean> {
-  const parent = path.dirname(target)
-  await mkdir(parent, { recursive: true })
-  const tmp = await mkdtemp(path.join(parent, `.tmp-${path.basename(target)}-`))
+  const tmp = await filledTemp(target, fill)
   try {
-    await fill(tmp)
     await rename(tmp, target)
     return true
   }
@@ -30,11 +39,8 @@ export async function writeDirAtomic(target: string, fill: (tmpDir: string) => P
  * last one in is as good as the first. A killed process leaves only `.tmp-*` names, never read.
  */
 export async function replaceDirAtomic(target: string, fill: (tmpDir: string) => Promise<void>): Promise<void> {
-  const parent = path.dirname(target)
-  await mkdir(parent, { recursive: true })
-  const tmp = await mkdtemp(path.join(parent, `.tmp-${path.basename(target)}-`))
+  const tmp = await filledTemp(target, fill)
   try {
-    await fill(tmp)
     for (let attempt = 1; ; attempt++) {
       try {
         return await rename(tmp, target)
