@@ -23,7 +23,8 @@ function compile(compiler: any): Promise<void> {
   }))
 }
 
-const webpackLike = (make: any, plugin: any): BundlerBuild => async (root, options, publicPath = '/static/') => {
+/** webpack or Rspack, given its `webpack(config)` / `rspack(config)` function and the plugin entry. */
+export const webpackLike = (make: any, plugin: any): BundlerBuild => async (root, options, publicPath = '/static/') => {
   const outDir = path.join(root, 'dist')
   await compile(make({
     mode: 'production',
@@ -38,29 +39,35 @@ const webpackLike = (make: any, plugin: any): BundlerBuild => async (root, optio
   return outDir
 }
 
+/** Rollup, given its `rollup` function (a test may pass another version's). */
+export const rollupBuild = (rollup: (options: any) => Promise<any>): BundlerBuild => async (root, options) => {
+  const outDir = path.join(root, 'dist')
+  const bundle = await rollup({ input: path.join(root, 'src/entry.js'), plugins: [seedreamRollup({ root, ...options })], logLevel: 'silent' })
+  await bundle.write({ dir: outDir, format: 'es', entryFileNames: 'main.js' })
+  await bundle.close()
+  return outDir
+}
+
+/** esbuild, given its module (a test may pass another version's). */
+export const esbuildBuild = (esbuild: { build: (options: any) => Promise<unknown> }): BundlerBuild => async (root, options, publicPath = '/static/') => {
+  const outDir = path.join(root, 'dist')
+  await esbuild.build({
+    absWorkingDir: root,
+    entryPoints: ['src/entry.js'],
+    bundle: true,
+    format: 'esm',
+    outdir: outDir,
+    entryNames: 'main',
+    publicPath,
+    logLevel: 'silent',
+    plugins: [seedreamEsbuild({ root, ...options })],
+  })
+  return outDir
+}
+
 export const BUNDLERS: Record<string, BundlerBuild> = {
   webpack: webpackLike(webpack, seedreamWebpack),
   rspack: webpackLike(rspack, seedreamRspack),
-  async rollup(root, options) {
-    const outDir = path.join(root, 'dist')
-    const bundle = await rollup({ input: path.join(root, 'src/entry.js'), plugins: [seedreamRollup({ root, ...options })], logLevel: 'silent' })
-    await bundle.write({ dir: outDir, format: 'es', entryFileNames: 'main.js' })
-    await bundle.close()
-    return outDir
-  },
-  async esbuild(root, options, publicPath = '/static/') {
-    const outDir = path.join(root, 'dist')
-    await esbuild.build({
-      absWorkingDir: root,
-      entryPoints: ['src/entry.js'],
-      bundle: true,
-      format: 'esm',
-      outdir: outDir,
-      entryNames: 'main',
-      publicPath,
-      logLevel: 'silent',
-      plugins: [seedreamEsbuild({ root, ...options })],
-    })
-    return outDir
-  },
+  rollup: rollupBuild(rollup),
+  esbuild: esbuildBuild(esbuild),
 }
