@@ -1,3 +1,4 @@
+import type { ResolvedMarkup, ResolvedOutput } from './resolved'
 import type { ProviderName } from './types'
 
 const MiB = 1024 * 1024
@@ -21,15 +22,15 @@ export const DEFAULTS = {
 }
 
 /** What the variants are made from when neither the spec nor the options say. */
-export const DEFAULT_OUTPUT = {
+export const DEFAULT_OUTPUT: ResolvedOutput = {
   widths: [640, 1024, 1600, 2048],
-  formats: ['avif', 'webp', 'jpeg'] as Array<'avif' | 'webp' | 'jpeg' | 'png'>,
-  quality: { avif: 39 } as Partial<Record<'avif' | 'webp' | 'jpeg' | 'png', number>>,
+  formats: ['avif', 'webp', 'jpeg'],
+  quality: { avif: 39 },
   avifEffort: 1,
-  placeholder: 'blur' as 'blur' | 'color' | 'thumbhash' | 'none',
+  placeholder: 'blur',
 }
 
-export const DEFAULT_MARKUP = { sizes: '100vw', loading: 'lazy' as 'lazy' | 'eager' }
+export const DEFAULT_MARKUP: ResolvedMarkup = { sizes: '100vw', loading: 'lazy' }
 
 /** A spec's picture fields when it leaves them out (`aspect_ratio` is `match_input_image` with references). */
 export const DEFAULT_PICTURE = {

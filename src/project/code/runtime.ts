@@ -1,4 +1,4 @@
-import type { SeedreamImage, SeedreamPicture } from '../../model/types'
+import type { Loading, SeedreamImage, SeedreamPicture } from '../../model/types'
 
 /*
  * The code every `?seedream` module imports, written once as TypeScript and served as the virtual
@@ -26,7 +26,7 @@ export function esc(value: unknown): string {
  * Adds `html`, a `<picture>` element, to each picture: one `<source>` per modern format, then the
  * fallback `<img>`. URLs are only known once a bundled module runs, so the markup is built there.
  */
-export function withHtml(images: PictureData[], alt: string, sizes: string, loading: 'lazy' | 'eager'): SeedreamPicture[] {
+export function withHtml(images: PictureData[], alt: string, sizes: string, loading: Loading): SeedreamPicture[] {
   return images.map(p => ({
     ...p,
     html: '<picture>'
