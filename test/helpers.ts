@@ -17,6 +17,19 @@ export async function copyFixture(name: string): Promise<string> {
   return dir
 }
 
+/**
+ * Polls `check` until it holds. `ms` is a deadline for a slow, busy machine, not how long anything
+ * should take; `detail` adds what the test saw to the message when it runs out.
+ */
+export async function until(check: () => boolean, what: string, ms = 30_000, detail = () => ''): Promise<void> {
+  const end = Date.now() + ms
+  while (!check()) {
+    if (Date.now() > end)
+      throw new Error(`timed out after ${ms} ms waiting for ${what}${detail() && `; ${detail()}`}`)
+    await new Promise(resolve => setTimeout(resolve, 25))
+  }
+}
+
 /** Every file below a folder, relative to it, with forward slashes. */
 export async function listFiles(dir: string): Promise<string[]> {
   try {

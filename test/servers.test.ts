@@ -3,6 +3,7 @@ import type { SegmindServer } from './servers/segmind'
 import { createHash } from 'node:crypto'
 import sharp from 'sharp'
 import { afterEach, describe, expect, it } from 'vitest'
+import { until } from './helpers'
 import { startArkServer } from './servers/ark'
 import { rateLimited, startForeignServer } from './servers/base'
 import { startFalServer } from './servers/fal'
@@ -221,6 +222,24 @@ describe('Segmind v1 ledger', () => {
     expect(f.saw(prompt)).toBe(true)
     // fetch drops Authorization across origins, but not a custom x-api-key header.
     expect(f.saw(KEY)).toBe(true)
+  })
+
+  it('hold() keeps generation requests logged and unanswered until release(); other requests go through', async () => {
+    const s = await segmind()
+    s.hold()
+    let answered = false
+    const held = post(s, '/v1/seedream-4', { prompt, size: '1K' }).then((res) => {
+      answered = true
+      return res
+    })
+    await until(() => s.generations().length === 1, 'the held request to be logged')
+    expect((await get(`${s.url}/v1/get-user-credits`)).status).toBe(200)
+    expect([answered, s.ledger.length, s.state.requests[0]!.status]).toEqual([false, 0, undefined])
+    s.release()
+    expect((await held).status).toBe(200)
+    expect(s.ledger).toHaveLength(1)
+    // Released for good: the next one is not held.
+    expect((await post(s, '/v1/seedream-4', { prompt, size: '1K' })).status).toBe(200)
   })
 
   it('fail() serves generation requests only; failPath() serves the paths it matches', async () => {

@@ -1,13 +1,13 @@
 import type { ViteDevServer } from 'vite'
 import type { SegmindServer } from './servers/segmind'
-import { readFile, rm, symlink, writeFile } from 'node:fs/promises'
+import { readFile, rename, rm, symlink, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import sharp from 'sharp'
 import { createServer } from 'vite'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import seedream from '../src/vite'
-import { copyFixture, TEST_KEY } from './helpers'
+import { copyFixture, TEST_KEY, until } from './helpers'
 import { startSegmindServer } from './servers/segmind'
 
 let api: SegmindServer
@@ -18,7 +18,7 @@ let updates: string[]
 let socket: WebSocket
 
 beforeEach(async () => {
-  api = await startSegmindServer({ keys: [TEST_KEY], latencyMs: 700 })
+  api = await startSegmindServer({ keys: [TEST_KEY] })
   root = await copyFixture('vite-basic')
   vite = await createServer({
     root,
@@ -56,14 +56,21 @@ async function exported(url: string): Promise<any> {
   return { ...images[0], alt, prompt, images }
 }
 
-async function until(check: () => boolean, what: string, ms = 15_000, poll?: () => Promise<void>): Promise<void> {
-  const end = Date.now() + ms
-  while (!check()) {
-    if (Date.now() > end)
-      throw new Error(`timed out waiting for ${what}; updates: ${updates.join(', ')}`)
-    await new Promise(resolve => setTimeout(resolve, 25))
-    await poll?.()
-  }
+/** `until`, telling what hot updates came when it runs out. */
+const waitFor = (check: () => boolean, what: string) => until(check, what, 30_000, () => `updates: ${updates.join(', ')}`)
+
+const updated = (name: string) => updates.some(u => u.includes(name))
+
+/**
+ * Edits a file the way an editor's atomic save does, so the polling watcher sees one change of the
+ * whole file (a write in place can be seen half done, as two changes: two hot updates). The new
+ * text is written next to the root, outside what Vite watches.
+ */
+async function edit(file: string, from: string, to: string): Promise<void> {
+  const text = await readFile(file, 'utf8')
+  expect(text).toContain(from)
+  await writeFile(`${root}.edit`, text.replace(from, to))
+  await rename(`${root}.edit`, file)
 }
 
 async function importUrls(): Promise<{ hero: string, card: string }> {
@@ -74,17 +81,23 @@ async function importUrls(): Promise<{ hero: string, card: string }> {
 
 describe('vite dev server', () => {
   it('serves a placeholder at once, generates in the background, then hot-swaps the real picture', async () => {
+    // Generations wait at the API until released: the module must answer without them.
+    api.hold()
     const { hero: heroUrl } = await importUrls()
     const first = await exported(heroUrl)
-    // Nothing is cached yet: the module answered before the 700 ms generation finished.
+    // Nothing is cached yet: the module answered while its generation was still pending.
     expect(api.generations().length).toBeLessThanOrEqual(2)
+    expect(api.ledger).toEqual([])
     expect([first.width, first.height]).toEqual([128, 72])
     expect(first.src).toMatch(/^\/@seedream\/[0-9a-f]{16}\/[0-9a-f]{8}\/128\.jpg$/)
 
-    await until(() => updates.some(u => u.includes('hero?seedream')), 'the hot update of hero')
+    api.release()
+    await waitFor(() => updated('hero?seedream'), 'the hot update of hero')
     expect(updates.filter(u => u.startsWith('full-reload'))).toEqual([])
     const real = await exported(heroUrl)
     expect(real.src).not.toBe(first.src)
+    // main.js imports the card too: its generation starts with hero's, its request may land just after.
+    await waitFor(() => api.generations().length >= 2, 'the card\'s generation request')
     expect(api.generations()).toHaveLength(2)
 
     for (const url of [real.src, ...real.sources.flatMap((s: any) => s.srcset.split(', ').map((c: string) => c.split(' ')[0]))]) {
@@ -111,30 +124,30 @@ describe('vite dev server', () => {
     const { hero: heroUrl, card: cardUrl } = await importUrls()
     await exported(heroUrl)
     await exported(cardUrl)
-    await until(() => updates.filter(u => u.includes('seedream')).length >= 2, 'both generations')
+    await waitFor(() => updated('hero?seedream') && updated('card.seedream'), 'both generations')
     expect(api.generations()).toHaveLength(2)
     const hero = await exported(heroUrl)
 
-    // As the browser does on each update message, fetch the module again.
+    // As the browser does on each update message, fetch the module again. The new card's
+    // generation waits at the API, so the module shows its placeholder until it is released.
+    api.hold()
     updates.length = 0
-    const cardFile = path.join(root, 'src/card.seedream.json')
-    await writeFile(cardFile, (await readFile(cardFile, 'utf8')).replace('red fox', 'grey wolf'))
-    await until(() => updates.some(u => u.includes('card.seedream')), 'the hot update of card')
-    // The watcher may report the edit before the write is whole: fetch until the new spec shows.
-    let waiting = await exported(cardUrl)
-    await until(() => waiting.prompt.includes('grey wolf'), 'the edited card spec', 5000, async () => {
-      waiting = await exported(cardUrl)
-    })
-    await until(() => api.generations().length === 3, 'the card to be generated again')
+    await edit(path.join(root, 'src/card.seedream.json'), 'red fox', 'grey wolf')
+    await waitFor(() => updated('card.seedream'), 'the hot update of card')
+    const waiting = await exported(cardUrl)
+    expect(waiting.prompt).toContain('grey wolf')
+    await waitFor(() => api.generations().length === 3, 'the card to be generated again')
     expect(api.generations()[2]!.body.prompt).toContain('grey wolf')
-    await until(() => updates.filter(u => u.includes('card.seedream')).length === 2, 'the swap of the new card')
+    // From here only the swap can update the card.
+    updates.length = 0
+    api.release()
+    await waitFor(() => updated('card.seedream'), 'the swap of the new card')
     expect((await exported(cardUrl)).src).not.toBe(waiting.src)
     expect((await exported(heroUrl)).src).toBe(hero.src)
 
     updates.length = 0
-    const config = path.join(root, 'seedream.config.mjs')
-    await writeFile(config, (await readFile(config, 'utf8')).replace('A misty lake', 'A calm lake'))
-    await until(() => updates.some(u => u.includes('hero?seedream')), 'the hot update of hero after an alt edit')
+    await edit(path.join(root, 'seedream.config.mjs'), 'A misty lake', 'A calm lake')
+    await waitFor(() => updated('hero?seedream'), 'the hot update of hero after an alt edit')
     const renamed = await exported(heroUrl)
     expect(renamed.alt).toBe('A calm lake')
     expect(renamed.src).toBe(hero.src)

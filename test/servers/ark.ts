@@ -14,7 +14,7 @@ const arkError = (status: number, code: string, message: string) => ({ status, b
  */
 export async function startArkServer(key: string, options: { refuse?: number } = {}) {
   const files = fileStore()
-  const ledger = createLedger()
+  const { bill, billing } = createLedger()
   const settings = { refuse: options.refuse ?? 0 }
   let n = 0
   const server = await startJsonServer(async (req, base) => {
@@ -46,16 +46,13 @@ export async function startArkServer(key: string, options: { refuse?: number } =
       data.push(b.response_format === 'url' ? { url: files.add(base, image), size: b.size } : { b64_json: image.toString('base64'), size: b.size })
     }
     if (images.length)
-      ledger.bill({ id, path: req.path, model: b.model, price: ARK_PRICE[b.model]!, images })
+      bill({ id, path: req.path, model: b.model, price: ARK_PRICE[b.model]!, images })
     return { status: 200, body: { model: b.model, created: 1_763_000_000, data, usage: { generated_images: images.length } }, headers: { 'x-request-id': id } }
   })
   return {
     ...server,
     settings,
-    ledger: ledger.ledger,
-    billedPictures: ledger.billedPictures,
-    billedSha256: ledger.billedSha256,
-    billedCost: ledger.billedCost,
+    ...billing,
     generations: () => server.state.requests.filter(r => r.path === '/images/generations'),
   }
 }

@@ -55,10 +55,16 @@ export interface LoggedRequest {
   fault?: string
 }
 
-export interface Answer { status: number, body: unknown, headers?: Headers }
+export interface Answer {
+  status: number
+  body: unknown
+  headers?: Headers
+  /** What is left of the request's fault to shape this body, when the route applied part of it itself (or none of it applies). */
+  shape?: Fault
+}
 
-/** What a request to a route sees; `raw` is the body as received. */
-export type Route = (req: LoggedRequest & { raw: Buffer }, base: string) => Promise<Answer>
+/** What a request to a route sees: `raw` is the body as received; `fault` the one taken for it (it shapes a 2xx answer unless the answer says `shape`). */
+export type Route = (req: LoggedRequest & { raw: Buffer }, base: string, fault: Fault | undefined) => Promise<Answer>
 
 /** One billed generation: what the real API would have charged. */
 export interface LedgerEntry {
@@ -108,11 +114,10 @@ export function rateLimited({ after = 0, as = 'seconds' }: { after?: number, as?
   }
 }
 
-/** The ledger of a billing server and its sums. */
+/** The ledger of a billing server: `bill` for the server; `billing` (the entries and their sums) for its tests. */
 export function createLedger() {
   const ledger: LedgerEntry[] = []
   return {
-    ledger,
     /** Records one billed generation of `images` at `price` dollars a picture. */
     bill(e: { id: string, path: string, model: string, price: number, images: Buffer[], fault?: string }): LedgerEntry {
       const entry: LedgerEntry = { id: e.id, path: e.path, model: e.model, pictures: e.images.length, cost: money(e.price * e.images.length), sha256: e.images.map(sha256), at: Date.now() }
@@ -121,9 +126,13 @@ export function createLedger() {
       ledger.push(entry)
       return entry
     },
-    billedPictures: () => ledger.reduce((n, e) => n + e.pictures, 0),
-    billedSha256: () => ledger.flatMap(e => e.sha256),
-    billedCost: () => money(ledger.reduce((n, e) => n + e.cost, 0)),
+    billing: {
+      /** One entry per billed generation. */
+      ledger,
+      billedPictures: () => ledger.reduce((n, e) => n + e.pictures, 0),
+      billedSha256: () => ledger.flatMap(e => e.sha256),
+      billedCost: () => money(ledger.reduce((n, e) => n + e.cost, 0)),
+    },
   }
 }
 
@@ -151,7 +160,7 @@ export function createTracker() {
  * Two queues of faults: `fail` serves the next generation requests (`isGeneration`), `failPath`
  * the next requests whose path matches its pattern (a generation request takes from `fail` first).
  */
-export function createFaults(isGeneration: (req: LoggedRequest) => boolean) {
+function createFaults(isGeneration: (req: LoggedRequest) => boolean) {
   const faults: Fault[] = []
   const byPath: Array<{ pattern: RegExp, faults: Fault[] }> = []
   return {
@@ -168,7 +177,7 @@ export function createFaults(isGeneration: (req: LoggedRequest) => boolean) {
 }
 
 /** The whole body, or undefined when the client went away before sending it. */
-export async function readBody(req: http.IncomingMessage): Promise<Buffer | undefined> {
+async function readBody(req: http.IncomingMessage): Promise<Buffer | undefined> {
   const chunks: Buffer[] = []
   try {
     for await (const chunk of req) chunks.push(chunk as Buffer)
@@ -190,7 +199,7 @@ export function parseBody(raw: Buffer): any {
 }
 
 /** Logs a request; `done` is set when its answer is sent or its socket closes. */
-export function logRequest(req: http.IncomingMessage, res: http.ServerResponse, raw: Buffer): LoggedRequest & { raw: Buffer } {
+function logRequest(req: http.IncomingMessage, res: http.ServerResponse, raw: Buffer): LoggedRequest & { raw: Buffer } {
   const logged = { method: req.method!, path: req.url!, headers: req.headers, body: parseBody(raw), at: Date.now() } as LoggedRequest & { raw: Buffer }
   // Not enumerable: a printed log stays short.
   Object.defineProperty(logged, 'raw', { value: raw, enumerable: false })
@@ -202,12 +211,8 @@ export function logRequest(req: http.IncomingMessage, res: http.ServerResponse, 
 
 const gone = (res: http.ServerResponse) => res.destroyed || !res.socket || res.socket.destroyed
 
-/**
- * Answers the faults that stop a request before any work (reset, status, redirect); true when one
- * did. Nothing of these is billed.
- */
 /** A request read whole and logged; undefined when the client went away first. Socket errors are expected here. */
-export async function receive(req: http.IncomingMessage, res: http.ServerResponse, log: LoggedRequest[]): Promise<(LoggedRequest & { raw: Buffer }) | undefined> {
+async function receive(req: http.IncomingMessage, res: http.ServerResponse, log: LoggedRequest[]): Promise<(LoggedRequest & { raw: Buffer }) | undefined> {
   req.on('error', () => {})
   res.on('error', () => {})
   const raw = await readBody(req)
@@ -218,7 +223,11 @@ export async function receive(req: http.IncomingMessage, res: http.ServerRespons
   return logged
 }
 
-export function answerEarlyFault(res: http.ServerResponse, fault: Fault | undefined, logged: LoggedRequest): boolean {
+/**
+ * Answers the faults that stop a request before any work (reset, status, redirect); true when one
+ * did. Nothing of these is billed.
+ */
+function answerEarlyFault(res: http.ServerResponse, fault: Fault | undefined, logged: LoggedRequest): boolean {
   if (!fault)
     return false
   if (fault.reset) {
@@ -293,7 +302,7 @@ export async function send(res: http.ServerResponse, answer: Answer, fault?: Fau
 }
 
 /** Listens on a loopback port; `close` ends every connection. */
-export async function listen(server: http.Server) {
+async function listen(server: http.Server) {
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
@@ -304,33 +313,58 @@ export async function listen(server: http.Server) {
   }
 }
 
+export interface JsonServerOptions<S extends object> {
+  /** Latency added to every answer (a fault's own `latencyMs` replaces it). */
+  latencyMs?: number
+  /** The requests `fail(...)` faults serve, and `hold()` holds (default: every request). */
+  isGeneration?: (req: LoggedRequest) => boolean
+  /** Answers a request before any fault or route (a rate limit), or lets it through (undefined). */
+  intercept?: (req: LoggedRequest) => Answer | undefined
+  /** The server's own fields, merged into `state` (this very object, so the route can keep using it). */
+  state?: S
+  /** Tracks the route's own work that outlives a request (scheduled job completions), so `settled()` waits for it. */
+  tracker?: ReturnType<typeof createTracker>
+}
+
 /**
- * A loopback JSON server for one provider's protocol (ark, fal, replicate): every request is
- * logged; `fail(...)` faults serve the next requests of any kind, `failPath(re, ...)` the next
- * requests whose path matches; then the provider's own route answers. A route that throws answers
- * 500 and is kept in `state.errors`.
+ * A loopback JSON server for one provider's protocol: every request is logged; `fail(...)` faults
+ * serve the next generation requests (of any kind unless `isGeneration` says), `failPath(re, ...)`
+ * the next requests whose path matches; then the provider's own route answers. A route that throws
+ * answers 500 and is kept in `state.errors`. `hold()` keeps generation requests waiting (logged,
+ * unanswered) until `release()`, so a test can look at the client while its generation is pending
+ * instead of betting on a latency.
  */
-export async function startJsonServer(route: Route, latencyMs = 0) {
-  const faults = createFaults(() => true)
-  const state = { faults: faults.faults, requests: [] as LoggedRequest[], errors: [] as unknown[] }
-  const tracker = createTracker()
+export async function startJsonServer<S extends object = object>(route: Route, options: JsonServerOptions<S> = {}) {
+  const isGeneration = options.isGeneration ?? (() => true)
+  const faults = createFaults(isGeneration)
+  const state = Object.assign(options.state ?? {} as S, { faults: faults.faults, requests: [] as LoggedRequest[], errors: [] as unknown[] })
+  const tracker = options.tracker ?? createTracker()
+  let held: Promise<void> | undefined
+  let open = () => {}
   let base = ''
   const server = http.createServer((req, res) => { void tracker.track(handle(req, res)) })
   async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
     const logged = await receive(req, res, state.requests)
     if (!logged)
       return
+    const stopped = options.intercept?.(logged)
+    if (stopped) {
+      logged.status = stopped.status
+      return send(res, stopped)
+    }
     const fault = faults.take(logged)
     logged.fault = faultKind(fault)
-    const wait = fault?.latencyMs ?? latencyMs
+    const wait = fault?.latencyMs ?? options.latencyMs ?? 0
     if (wait)
       await sleep(wait)
+    if (held && isGeneration(logged))
+      await held
     if (answerEarlyFault(res, fault, logged))
       return
     try {
-      const answer = await route(logged, base)
+      const answer = await route(logged, base, fault)
       logged.status = answer.status
-      await send(res, answer, fault)
+      await send(res, answer, answer.shape ?? fault)
     }
     catch (error) {
       state.errors.push(error)
@@ -340,14 +374,26 @@ export async function startJsonServer(route: Route, latencyMs = 0) {
   }
   const listening = await listen(server)
   base = listening.url
+  const release = () => {
+    open()
+    held = undefined
+  }
   return {
     url: base,
     state,
     fail: faults.fail,
     failPath: faults.failPath,
+    /** Generation requests from now on wait, logged and unanswered, until `release()`. */
+    hold: () => { held ??= new Promise<void>((resolve) => { open = resolve }) },
+    /** Lets every held request on, and the next ones through. */
+    release,
     /** Resolves when every request in flight has been answered (or its work has ended). */
     settled: tracker.settled,
-    close: listening.close,
+    /** Ends every connection; held requests are let go first, so none is left waiting. */
+    close: () => {
+      release()
+      return listening.close()
+    },
   }
 }
 
@@ -368,6 +414,46 @@ export function fileStore() {
   }
 }
 
+/** A job of a queued provider: what was submitted, its status polls, and whether it is to fail. */
+export type QueuedJob<J> = J & { polls: number, fail: boolean, making?: Promise<string[]> }
+
+/**
+ * What a queued provider (fal, Replicate) keeps: its result files, its ledger, and jobs numbered
+ * `prefix-1`, `prefix-2`…, each failing if `settings.failNext` was set when it was submitted.
+ * `draw` makes a job's pictures and says how they are billed.
+ */
+export function createJobs<J extends object>(prefix: string, draw: (job: QueuedJob<J>, id: string) => Promise<{ images: Buffer[], path: string, model: string, price: number }>) {
+  const files = fileStore()
+  const { bill, billing } = createLedger()
+  const jobs = new Map<string, QueuedJob<J>>()
+  const settings = { failNext: false }
+  let n = 0
+  return {
+    jobs,
+    settings,
+    billing,
+    /** A new job's id. */
+    submit(job: J): string {
+      const id = `${prefix}-${++n}`
+      jobs.set(id, { ...job, polls: 0, fail: settings.failNext })
+      settings.failNext = false
+      return id
+    },
+    /** A job's pictures as file URLs on `base`: drawn and billed the first time, however many requests ask. */
+    make(id: string, base: string): Promise<string[]> {
+      const job = jobs.get(id)!
+      job.making ??= draw(job, id).then(({ images, ...as }) => {
+        bill({ id, ...as, images })
+        return images.map(image => files.add(base, image))
+      })
+      return job.making
+    },
+    /** `route` behind a key check; result files come first and need no key, as the provider's CDN serves them. */
+    keyed: (authorization: string, unauthorized: Answer, route: Route): Route => async (req, base, fault) =>
+      files.serve(req.path) ?? (req.headers.authorization === authorization ? route(req, base, fault) : unauthorized),
+  }
+}
+
 /**
  * Another loopback server, on its own port, that logs every request with its headers and body and
  * answers any of them with a valid JPEG: for a JSON body with a prompt, of the size Segmind would
@@ -375,28 +461,20 @@ export function fileStore() {
  * it and asks `saw(text)` whether a key or a prompt ever reached it.
  */
 export async function startForeignServer(options: { size?: { width: number, height: number } } = {}) {
-  const requests: LoggedRequest[] = []
-  const tracker = createTracker()
-  const server = http.createServer((req, res) => {
-    void tracker.track((async () => {
-      const logged = await receive(req, res, requests)
-      if (!logged)
-        return
-      const size = logged.body?.prompt
-        ? segmindSize(logged.body, /seedream-4\.5/.test(logged.path) ? 'seedream-4.5' : 'seedream-4')
-        : options.size ?? { width: 2048, height: 2048 }
-      logged.status = 200
-      await send(res, { status: 200, body: await render(size.width, size.height, `foreign ${logged.path}`) })
-    })())
+  const server = await startJsonServer(async (req) => {
+    const size = req.body?.prompt
+      ? segmindSize(req.body, /seedream-4\.5/.test(req.path) ? 'seedream-4.5' : 'seedream-4')
+      : options.size ?? { width: 2048, height: 2048 }
+    return { status: 200, body: await render(size.width, size.height, `foreign ${req.path}`) }
   })
-  const listening = await listen(server)
+  const requests = server.state.requests
   return {
-    url: listening.url,
+    url: server.url,
     requests,
     /** Whether `text` appears in any request's path, headers or body. */
     saw: (text: string) => requests.some(r => r.path.includes(text) || JSON.stringify(r.headers).includes(text) || (r.raw ?? Buffer.alloc(0)).includes(text)),
-    settled: tracker.settled,
-    close: listening.close,
+    settled: server.settled,
+    close: server.close,
   }
 }
 

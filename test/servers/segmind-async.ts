@@ -6,7 +6,7 @@ import { sha256 } from './picture'
 interface Context {
   keys: Set<string>
   state: { credits: number }
-  ledger: ReturnType<typeof createLedger>
+  bill: ReturnType<typeof createLedger>['bill']
   track: <T>(p: Promise<T>) => Promise<T>
   /** The picture number `index` of a job's body. */
   picture: (body: any, model: string, index: number) => Promise<Buffer>
@@ -93,7 +93,7 @@ export function createAsyncRoutes(ctx: Context) {
       }
       const count = picturesOf(job.body, settings.seriesShort)
       const images = await Promise.all(Array.from({ length: count }, (_, i) => ctx.picture(job.body, job.model, i)))
-      const entry = ctx.ledger.bill({ id: job.id, path: job.path, model: job.model, price: ctx.price[job.model]!, images })
+      const entry = ctx.bill({ id: job.id, path: job.path, model: job.model, price: ctx.price[job.model]!, images })
       ctx.state.credits = money(ctx.state.credits - entry.cost)
       job.images = images
       job.cost = entry.cost

@@ -1,8 +1,6 @@
 import type { Answer, Fault, LoggedRequest } from './base'
 import { randomUUID } from 'node:crypto'
-import http from 'node:http'
-import { setTimeout as sleep } from 'node:timers/promises'
-import { answerEarlyFault, createFaults, createLedger, createTracker, faultKind, listen, money, receive, send } from './base'
+import { createLedger, createTracker, faultKind, money, startJsonServer } from './base'
 import { render, segmindSize } from './picture'
 import { createAsyncRoutes } from './segmind-async'
 
@@ -65,17 +63,12 @@ const isGeneration = (r: LoggedRequest) => r.method === 'POST' && /^\/v[12]\/(?!
  */
 export async function startSegmindServer(options: SegmindServerOptions = {}) {
   const keys = new Set(options.keys ?? ['test-key-0123456789'])
-  const faults = createFaults(isGeneration)
-  const ledger = createLedger()
+  const { bill, billing } = createLedger()
   const tracker = createTracker()
   const state = {
     credits: options.credits ?? 10,
-    faults: faults.faults,
-    requests: [] as LoggedRequest[],
     /** 429s sent by the rate limit (not those of scripted faults). */
     rateLimited: 0,
-    /** Exceptions thrown while answering (each answered 500). */
-    errors: [] as unknown[],
   }
   const base = { url: '' }
   // Repeats of the same request make different pictures, as the real API does.
@@ -88,14 +81,14 @@ export async function startSegmindServer(options: SegmindServerOptions = {}) {
     made.set(key, n + 1)
     return picture(body, model, `${index}/${n}`)
   }
-  const v2 = createAsyncRoutes({ keys, state, ledger, track: tracker.track, picture: draw, price: PRICE, invalid, base })
+  const v2 = createAsyncRoutes({ keys, state, bill, track: tracker.track, picture: draw, price: PRICE, invalid, base })
 
   const limit = options.rateLimit
   const started = Date.now()
   let window = { index: -1, count: 0 }
   /** The 429 for a generation request over the limit, or undefined. */
-  function overLimit(): Answer | undefined {
-    if (!limit)
+  function overLimit(req: LoggedRequest): Answer | undefined {
+    if (!limit || !isGeneration(req))
       return undefined
     const now = Date.now()
     const index = Math.floor((now - started) / limit.windowMs)
@@ -110,40 +103,38 @@ export async function startSegmindServer(options: SegmindServerOptions = {}) {
       headers['x-rate-limit-reset-at-utc'] = new Date(end).toISOString()
     if (how === 'retry-after' || how === 'both')
       headers['retry-after'] = String(Math.ceil((end - now) / 1000))
+    state.rateLimited++
+    req.fault = 'rate-limit'
     return { status: 429, body: { error: 'Rate limit exceeded' }, headers }
   }
 
-  async function v1(req: LoggedRequest & { raw: Buffer }, res: http.ServerResponse, fault: Fault | undefined): Promise<void> {
+  /** v1 and credits. Their 2xx answers are not shaped by the fault: credits never, a picture by what is left once wrongSize has drawn it. */
+  async function v1(req: LoggedRequest & { raw: Buffer }, fault: Fault | undefined): Promise<Answer> {
     const model = req.path.match(/^\/v1\/([\w.-]+)$/)?.[1]
-    const answer = (a: Answer) => {
-      req.status = a.status
-      return send(res, a)
-    }
     if (req.method === 'GET' && model === 'get-user-credits') {
       if (!keys.has(String(req.headers['x-api-key'] ?? '')))
-        return answer({ status: 401, body: { error: 'Unauthorized: invalid or missing API key' } })
-      return answer({ status: 200, body: { 'credits': state.credits, 'free-credits': 0.018 } })
+        return { status: 401, body: { error: 'Unauthorized: invalid or missing API key' } }
+      return { status: 200, body: { 'credits': state.credits, 'free-credits': 0.018 }, shape: {} }
     }
     if (req.method !== 'POST' || !model || !(model in PRICE))
-      return answer({ status: 404, body: { error: `Model not found: ${req.path}` } })
+      return { status: 404, body: { error: `Model not found: ${req.path}` } }
     if (!keys.has(String(req.headers['x-api-key'] ?? '')))
-      return answer({ status: 401, body: { error: 'Unauthorized: invalid or missing API key' } })
+      return { status: 401, body: { error: 'Unauthorized: invalid or missing API key' } }
     const problem = typeof req.body === 'object' ? invalid(req.body) : 'body must be JSON'
     if (problem)
-      return answer({ status: 400, body: { error: problem } })
+      return { status: 400, body: { error: problem } }
     const price = PRICE[model]!
     if (state.credits < price)
-      return answer({ status: 406, body: { error: 'Insufficient credits' } })
+      return { status: 406, body: { error: 'Insufficient credits' } }
     // The picture is made (at the wrong size, if so scripted), billed, then sent as the fault says.
     const { wrongSize, ...rest } = fault ?? {}
     const image = wrongSize && !options.picture
       ? await render(wrongSize.width, wrongSize.height, `wrong size|${req.body.prompt}|${randomUUID()}`)
       : await draw(req.body, model, 0)
     const id = randomUUID()
-    ledger.bill({ id, path: req.path, model, price, images: [image], fault: faultKind(fault) })
+    bill({ id, path: req.path, model, price, images: [image], fault: faultKind(fault) })
     state.credits = money(state.credits - price)
-    req.status = 200
-    await send(res, {
+    return {
       status: 200,
       body: image,
       headers: {
@@ -154,64 +145,25 @@ export async function startSegmindServer(options: SegmindServerOptions = {}) {
         'x-generation-time': '31.2',
         'x-seed-value': String(req.body.seed ?? 424242),
       },
-    }, rest)
+      shape: rest,
+    }
   }
 
-  async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
-    const logged = await receive(req, res, state.requests)
-    if (!logged)
-      return
-    if (isGeneration(logged)) {
-      const limited = overLimit()
-      if (limited) {
-        state.rateLimited++
-        logged.fault = 'rate-limit'
-        logged.status = 429
-        return send(res, limited)
-      }
-    }
-    const fault = faults.take(logged)
-    logged.fault = faultKind(fault)
-    const wait = fault?.latencyMs ?? options.latencyMs ?? 0
-    if (wait)
-      await sleep(wait)
-    if (answerEarlyFault(res, fault, logged))
-      return
-    const async = await v2.handle(logged)
-    if (async) {
-      logged.status = async.status
-      return send(res, async, fault)
-    }
-    return v1(logged, res, fault)
-  }
-
-  const server = http.createServer((req, res) => {
-    void tracker.track(handle(req, res).catch(async (error) => {
-      state.errors.push(error)
-      await send(res, { status: 500, body: { error: String(error) } }).catch(() => {})
-    }))
-  })
-  const listening = await listen(server)
-  base.url = listening.url
-  return {
-    url: listening.url,
+  const server = await startJsonServer(async (req, _, fault) => await v2.handle(req) ?? v1(req, fault), {
     state,
+    isGeneration,
+    latencyMs: options.latencyMs,
+    intercept: overLimit,
+    tracker,
+  })
+  base.url = server.url
+  return {
+    ...server,
+    ...billing,
     /** Requests that reached a model endpoint (v1 calls and v2 submissions). */
-    generations: () => state.requests.filter(isGeneration),
-    /** Faults for the next generation requests (v1 POSTs and v2 submissions), in order. */
-    fail: faults.fail,
-    /** Faults for the next requests whose path matches (status polls, results, files, uploads…). */
-    failPath: faults.failPath,
-    /** One entry per billed generation. */
-    ledger: ledger.ledger,
-    billedPictures: ledger.billedPictures,
-    billedSha256: ledger.billedSha256,
-    billedCost: ledger.billedCost,
-    /** Resolves when no request is in flight and no scheduled v2 completion is pending. */
-    settled: tracker.settled,
+    generations: () => server.state.requests.filter(isGeneration),
     /** The async API: jobs, uploads, settings, complete(id). */
     v2,
-    close: listening.close,
   }
 }
 
