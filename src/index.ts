@@ -2,7 +2,7 @@ import { createUnplugin } from 'unplugin'
 import { unpluginFactory } from './bundler/factory'
 
 export { unpluginFactory } from './bundler/factory'
-export { defineConfig } from './project/config'
+export { defineConfig } from './project'
 export { HttpError, SeedreamError, SpecError } from './model/errors'
 export type { Options } from './model/options'
 export type * from './model/types'

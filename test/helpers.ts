@@ -5,6 +5,7 @@ import os from 'node:os'
 import path from 'node:path'
 import vm from 'node:vm'
 import { build, createLogger } from 'vite'
+import WebSocket from 'ws'
 import seedream from '../src/vite'
 
 export const FIXTURES = path.resolve(import.meta.dirname, '../fixtures')
@@ -92,4 +93,22 @@ export async function exportsOf(outDir: string): Promise<Record<string, any>> {
   for (const file of js)
     vm.runInNewContext(await readFile(path.join(outDir, file), 'utf8'), sandbox)
   return sandbox.__seedream
+}
+
+/**
+ * Vite's HMR websocket, once open, and the hot updates it announces: each updated module's path,
+ * and `full-reload <path> <triggeredBy>` for a full reload.
+ */
+export async function watchHmr(base: string): Promise<{ socket: WebSocket, updates: string[] }> {
+  const updates: string[] = []
+  const socket = new WebSocket(base.replace('http', 'ws'), 'vite-hmr')
+  socket.on('message', (data) => {
+    const msg = JSON.parse(String(data))
+    if (msg.type === 'update')
+      updates.push(...msg.updates.map((u: any) => decodeURIComponent(u.path)))
+    if (msg.type === 'full-reload')
+      updates.push(`full-reload ${msg.path ?? ''} ${msg.triggeredBy ?? ''}`)
+  })
+  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject))
+  return { socket, updates }
 }

@@ -116,6 +116,12 @@ describe('source layout', () => {
     expect(wrong).toEqual([])
   })
 
+  it('lets the drivers use the project through project/index.ts only', () => {
+    const wrong = [...graph].filter(([from]) => layer(from) !== 'project' && layer(from) !== 'model')
+      .flatMap(([from, targets]) => targets.filter(to => layer(to) === 'project' && to !== path.join('project', 'index.ts')).map(to => `${from} imports ${to}`))
+    expect(wrong).toEqual([])
+  })
+
   it('keeps the model free of I/O and of bundlers', () => {
     const io = /^(?:node:)?(?:fs|fs\/promises|http|https|net|child_process)$|^(?:vite|webpack|rollup|esbuild|@rspack\/core|unplugin|sharp)$/
     const wrong = sources.filter(s => layer(s.rel) === 'model').flatMap(s => s.ast.statements

@@ -5,9 +5,9 @@ import path from 'node:path'
 import sharp from 'sharp'
 import { createServer } from 'vite'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import WebSocket from 'ws'
+import type WebSocket from 'ws'
 import seedream from '../src/vite'
-import { copyFixture, TEST_KEY, until } from './helpers'
+import { copyFixture, TEST_KEY, until, watchHmr } from './helpers'
 import { startSegmindServer } from './servers/segmind'
 
 let api: SegmindServer
@@ -29,16 +29,7 @@ beforeEach(async () => {
   })
   await vite.listen()
   base = vite.resolvedUrls!.local[0]!.replace(/\/$/, '')
-  updates = []
-  socket = new WebSocket(base.replace('http', 'ws'), 'vite-hmr')
-  socket.on('message', (data) => {
-    const msg = JSON.parse(String(data))
-    if (msg.type === 'update')
-      updates.push(...msg.updates.map((u: any) => decodeURIComponent(u.path)))
-    if (msg.type === 'full-reload')
-      updates.push(`full-reload ${msg.path ?? ''} ${msg.triggeredBy ?? ''}`)
-  })
-  await new Promise(resolve => socket.once('open', resolve))
+  ;({ socket, updates } = await watchHmr(base))
 })
 
 afterEach(async () => {

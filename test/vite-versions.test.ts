@@ -5,9 +5,9 @@ import * as vite8 from 'vite'
 import * as vite6 from 'vite-6'
 import * as vite7 from 'vite-7'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import WebSocket from 'ws'
+import type WebSocket from 'ws'
 import seedream from '../src/vite'
-import { copyFixture, exportsOf, listFiles, TEST_KEY, withEnv } from './helpers'
+import { copyFixture, exportsOf, listFiles, TEST_KEY, until, watchHmr, withEnv } from './helpers'
 import { TESTED } from './peers'
 import { startSegmindServer } from './servers/segmind'
 
@@ -88,20 +88,13 @@ describe.each(MATRIX)('%s', (_, vite) => {
       plugins: [seedream({ apiKey: TEST_KEY, apiUrl: api.url, widths: [64, 128], formats: ['avif', 'webp', 'jpeg'] }) as any],
       server: { host: '127.0.0.1', port: 0, strictPort: false },
     })
-    const updates: string[] = []
     let socket: WebSocket | undefined
     try {
       await server.listen()
       const base = (server.resolvedUrls.local[0] as string).replace(/\/$/, '')
-      socket = new WebSocket(base.replace('http', 'ws'), 'vite-hmr')
-      socket.on('message', (data) => {
-        const msg = JSON.parse(String(data))
-        if (msg.type === 'update')
-          updates.push(...msg.updates.map((u: any) => decodeURIComponent(u.path)))
-        if (msg.type === 'full-reload')
-          updates.push('full-reload')
-      })
-      await new Promise((resolve, reject) => socket!.once('open', resolve).once('error', reject))
+      const hmr = await watchHmr(base)
+      socket = hmr.socket
+      const { updates } = hmr
 
       const main = await (await fetch(`${base}/src/main.js`)).text()
       const heroUrl = main.match(/import \w+ from "([^"]*hero[^"]*)"/)![1]!
@@ -116,14 +109,9 @@ describe.each(MATRIX)('%s', (_, vite) => {
       const first = await exported()
       expect(first.src).toMatch(/^\/@seedream\/[0-9a-f]{16}\/[0-9a-f]{8}\/128\.jpg$/)
 
-      // The generation lands after 300 ms: the module is reloaded in every environment.
-      const end = Date.now() + 20_000
-      while (!updates.some(u => u.includes('hero?seedream'))) {
-        if (Date.now() > end)
-          throw new Error(`no hot update of hero; updates: ${updates.join(', ')}`)
-        await new Promise(resolve => setTimeout(resolve, 25))
-      }
-      expect(updates).not.toContain('full-reload')
+      // When the generation lands, the module is reloaded in every environment.
+      await until(() => updates.some(u => u.includes('hero?seedream')), 'a hot update of hero', 30_000, () => `updates: ${updates.join(', ')}`)
+      expect(updates.filter(u => u.startsWith('full-reload'))).toEqual([])
       const real = await exported()
       expect(real.src).not.toBe(first.src)
       expect(api.generations().length).toBeGreaterThanOrEqual(1)

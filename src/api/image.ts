@@ -1,17 +1,10 @@
 import type { Options } from '../model/options'
 import type { SeedreamImage, SeedreamSpec } from '../model/types'
-import type { Project } from '../project/open-project'
-import type { Logger } from '../project/ports'
-import { mkdir, stat } from 'node:fs/promises'
+import type { Logger, Project } from '../project'
 import path from 'node:path'
-import { canonicalJson } from '../model/key'
 import { redact } from '../model/errors'
-import { assetFileName } from '../project/code/module'
-import { pictureObject } from '../project/code/picture-object'
-import { withHtml } from '../project/code/runtime'
-import { openProject } from '../project/open-project'
-import { picturesOf, scrubbed } from '../project/pictures'
-import { writeFileAtomic } from '../project/store/atomic'
+import { canonicalJson } from '../model/key'
+import { openProject, scrubbed, writeImageFiles } from '../project'
 
 /** Options of `image()`: the plugin's options, plus where the files go and how they are named in URLs. */
 export interface ImageOptions extends Options {
@@ -55,15 +48,6 @@ function projectFor(root: string, options: Options, logger: Logger): Promise<Pro
   return projects.get(id)!
 }
 
-/** Writes one variant unless a file of that content-hashed name and size is there already. */
-async function writeVariant(file: string, data: Buffer): Promise<void> {
-  const there = await stat(file).catch(() => undefined)
-  if (there?.isFile() && there.size === data.length)
-    return
-  await mkdir(path.dirname(file), { recursive: true })
-  await writeFileAtomic(file, data)
-}
-
 /**
  * The function API: the same `SeedreamImage` a `?seedream` import gets, without a bundler. `spec`
  * is a named spec of the project's config (or its options) or a spec object; the variants are
@@ -76,14 +60,6 @@ export function image(spec: string | SeedreamSpec, imageOptions: ImageOptions = 
     const resolved = typeof spec === 'string' ? await project.specs.fromConfig(spec) : await project.specs.fromObject(spec, name)
     for (const note of resolved.notes)
       logger.warn(`"${resolved.name}": ${note}`)
-    const folder = path.resolve(project.root, outDir)
-    const sets = await picturesOf(project, resolved)
-    const pictures = await Promise.all(sets.map(async (set) => {
-      const files = set.variants.map(v => assetFileName('', resolved.name, v))
-      await Promise.all(files.map((f, i) => writeVariant(path.join(folder, f), set.data[i]!)))
-      return pictureObject(set, resolved, files.map(f => urlPrefix + f))
-    }))
-    const images = withHtml(pictures, resolved.alt, resolved.markup.sizes, resolved.markup.loading)
-    return { ...images[0]!, alt: resolved.alt, prompt: resolved.picture.prompt, images }
+    return writeImageFiles(project, resolved, path.resolve(project.root, outDir), urlPrefix)
   })
 }

@@ -1,6 +1,6 @@
 import type { PluginBuild } from 'esbuild'
 import type { ResolvedConfig } from 'vite'
-import type { Logger } from '../project/ports'
+import type { Logger } from '../project'
 import type { BundlerState } from './state'
 import path from 'node:path'
 

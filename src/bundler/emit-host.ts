@@ -1,5 +1,4 @@
-import type { EmitAsset } from '../project/code/module'
-import type { Host } from '../project/ports'
+import type { EmitAsset, Host } from '../project'
 import type { BundlerState } from './state'
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'

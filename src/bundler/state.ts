@@ -1,8 +1,7 @@
 import type { Options } from '../model/options'
-import type { Project } from '../project/open-project'
-import type { Logger } from '../project/ports'
+import type { Logger, Project } from '../project'
 import path from 'node:path'
-import { createSharedWork, openProject } from '../project/open-project'
+import { createSharedWork, openProject } from '../project'
 
 /** What the bundler told us about itself; filled by bundler-specific hooks before the build. */
 export interface BundlerState {

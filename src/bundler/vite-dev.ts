@@ -1,8 +1,8 @@
 import type { ViteDevServer } from 'vite'
-import type { DevHost } from '../project/ports'
+import type { DevHost } from '../project'
 import type { BundlerState, ProjectSlot } from './state'
 import { fileId, isNamedId, SPEC_FILE } from '../model/ids'
-import { createDevVariants } from '../project/images/dev-variants'
+import { createDevVariants } from '../project'
 
 /**
  * The Vite dev server side: variants served on demand, a module reloaded in every environment

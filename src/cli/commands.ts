@@ -1,10 +1,9 @@
-import type { SpecStatus } from '../project/inventory'
+import type { SpecStatus } from '../project'
 import type { CliFlags } from './project'
 import { rm } from 'node:fs/promises'
 import path from 'node:path'
 import { redact } from '../model/errors'
-import { FILL_COMMAND } from '../project/generation/guard'
-import { REPAIR_COMMAND } from '../project/generation/failures'
+import { FILL_COMMAND, REPAIR_COMMAND } from '../project'
 import { log, openCliProject } from './project'
 import { balanceLine, verifyEntries } from './verify'
 

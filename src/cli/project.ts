@@ -1,9 +1,8 @@
 import type { Options } from '../model/options'
 import type { ResolvedSpec } from '../model/spec'
 import path from 'node:path'
-import { SPEC_FILE } from '../project/config'
-import { openProject } from '../project/open-project'
-import { findImports } from '../project/discover'
+import { SPEC_FILE } from '../model/ids'
+import { findImports, openProject } from '../project'
 import { redact, SeedreamError } from '../model/errors'
 
 export interface CliFlags {

@@ -1,7 +1,5 @@
-import type { Inventory } from '../project/inventory'
+import type { CorruptEntry, Inventory, Project } from '../project'
 import type { ResolvedSpec } from '../model/resolved'
-import type { Project } from '../project/open-project'
-import type { CorruptEntry } from '../project/store/store'
 import { SeedreamError } from '../model/errors'
 
 /** Every stored file of the specs' entries read, checked against its hash and decoded in full. */

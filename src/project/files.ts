@@ -1,0 +1,34 @@
+import type { ResolvedSpec } from '../model/resolved'
+import type { SeedreamImage } from '../model/types'
+import type { Project } from './open-project'
+import { mkdir, stat } from 'node:fs/promises'
+import path from 'node:path'
+import { assetFileName } from './code/module'
+import { pictureObject } from './code/picture-object'
+import { withHtml } from './code/runtime'
+import { picturesOf } from './pictures'
+import { writeFileAtomic } from './store/atomic'
+
+/** Writes one variant unless a file of that content-hashed name and size is there already. */
+async function writeVariant(file: string, data: Buffer): Promise<void> {
+  const there = await stat(file).catch(() => undefined)
+  if (there?.isFile() && there.size === data.length)
+    return
+  await mkdir(path.dirname(file), { recursive: true })
+  await writeFileAtomic(file, data)
+}
+
+/**
+ * A spec's pictures written as files (no bundler to emit them): every variant into `folder`, named
+ * as a bundle names them, and the `SeedreamImage` a `?seedream` module exports, URLs under `urlPrefix`.
+ */
+export async function writeImageFiles(project: Project, spec: ResolvedSpec, folder: string, urlPrefix: string): Promise<SeedreamImage> {
+  const sets = await picturesOf(project, spec)
+  const pictures = await Promise.all(sets.map(async (set) => {
+    const files = set.variants.map(v => assetFileName('', spec.name, v))
+    await Promise.all(files.map((f, i) => writeVariant(path.join(folder, f), set.data[i]!)))
+    return pictureObject(set, spec, files.map(f => urlPrefix + f))
+  }))
+  const images = withHtml(pictures, spec.alt, spec.markup.sizes, spec.markup.loading)
+  return { ...images[0]!, alt: spec.alt, prompt: spec.picture.prompt, images }
+}

@@ -1,0 +1,20 @@
+/**
+ * What the drivers (bundler/, cli/, api/) may use of the project: opening one, loading modules,
+ * writing files, reading its inventory. Everything else under project/ is its own business.
+ */
+export { RUNTIME_CODE } from './code/module'
+export { defineConfig } from './config'
+export { findImports } from './discover'
+export { buildSummary, finishBuild } from './finish-build'
+export { REPAIR_COMMAND } from './generation/failures'
+export { FILL_COMMAND } from './generation/guard'
+export { createDevVariants } from './images/dev-variants'
+export { loadDevModule, loadModule } from './modules'
+export { createSharedWork, openProject } from './open-project'
+export { writeImageFiles } from './files'
+export { scrubbed } from './pictures'
+export type { EmitAsset } from './code/module'
+export type { Inventory, SpecStatus } from './inventory'
+export type { OpenOptions, Project, SharedWork } from './open-project'
+export type { DevHost, Host, Logger, RunStats } from './ports'
+export type { CorruptEntry } from './store/store'
