@@ -1,5 +1,4 @@
 import type { SegmindServer } from './servers/segmind'
-import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { bundleExports, BUNDLERS, expectFixtureEmitted } from './bundlers'
 import { copyFixture, listFiles, TEST_KEY, withEnv } from './helpers'
