@@ -1,6 +1,6 @@
 import type { Options, ResolvedOptions } from '../model/options'
 import type { ResolvedSpec } from '../model/resolved'
-import type { OriginalSet } from './generation/originals'
+import type { OriginalsContext, OriginalSet } from './generation/originals'
 import type { Logger, RunStats } from './ports'
 import type { Provider } from './providers/types'
 import os from 'node:os'
@@ -56,6 +56,22 @@ async function optionsOf(root: string, userOptions: Options): Promise<ResolvedOp
   return resolveOptions(userOptions, config, base, file)
 }
 
+/** The project's originals: found in its store, or generated through its guard and queue, with progress lines. */
+function originalsOf(options: ResolvedOptions, parts: Pick<OriginalsContext, 'store' | 'providerFor' | 'guard'> & { missing: ResolvedSpec[] }, run: OpenOptions, log: Logger, shared: SharedWork) {
+  const progress = createProgress(m => log.info(redact(m)), Boolean(process.stderr.isTTY))
+  return createOriginals({
+    ...parts,
+    concurrency: options.concurrency,
+    lockStale: options.lockStale,
+    maxImageBytes: options.maxImageBytes,
+    repair: run.repair,
+    missing: () => parts.missing,
+    start: progress.start,
+    info: m => log.info(redact(m)),
+    warn: m => log.warn(redact(m)),
+  }, shared.inflight)
+}
+
 /**
  * One project as of now: its options, specs, store and providers, and the stats of one run. Every
  * check is made before any request: options, every named spec, every spec file under the root;
@@ -77,20 +93,7 @@ export async function openProject(root: string, userOptions: Options = {}, run: 
   const guard = createGuard(options.frozen, options.budget, options.prices)
   if (run.mode === 'build')
     guard.precheck(missing, await Promise.all(missing.map(s => keptPictures(journalDir(store.dir, cacheKey(s))))))
-  const progress = createProgress(m => log.info(redact(m)), Boolean(process.stderr.isTTY))
-  const originals = createOriginals({
-    store,
-    providerFor,
-    concurrency: options.concurrency,
-    guard,
-    lockStale: options.lockStale,
-    maxImageBytes: options.maxImageBytes,
-    repair: run.repair,
-    missing: () => missing,
-    start: progress.start,
-    info: m => log.info(redact(m)),
-    warn: m => log.warn(redact(m)),
-  }, shared.inflight)
+  const originals = originalsOf(options, { store, providerFor, guard, missing }, run, log, shared)
   const stats: RunStats = { generated: 0, reused: 0, variantsMade: 0, variantsReused: 0, bytesEmitted: 0, spend: 0 }
   return Object.freeze({
     root: options.root,

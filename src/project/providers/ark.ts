@@ -2,7 +2,7 @@ import type { SpecIssue } from '../../model/errors'
 import type { ResolvedHost } from '../../model/options'
 import type { ResolvedSpec } from '../../model/spec'
 import type { RetryPolicy } from './http'
-import type { GenerateResult, Provider } from './types'
+import type { GenerateEvents, GenerateResult, Provider } from './types'
 import { HttpError } from '../../model/errors'
 import { toImage } from './answers'
 import { callSlots, download, json, keptImages, keyedHost, pixelSize, referenceInputs } from './common'
@@ -35,6 +35,47 @@ export function arkBody(spec: ResolvedSpec, images: string[] | undefined, count:
   return body
 }
 
+interface ArkCall {
+  host: ResolvedHost
+  policy: RetryPolicy
+  url: string
+  spec: ResolvedSpec
+  refs: Awaited<ReturnType<typeof referenceInputs>>
+  slots: number[]
+  /** Where per-picture refusals (`data[].error`) are gathered, for the warning or the error. */
+  refused: string[]
+}
+
+/** One call for `slots`: each picture kept in its slot as it arrives; returns the request id. */
+async function arkCall(c: ArkCall, signal: AbortSignal | undefined, events: GenerateEvents): Promise<string> {
+  const res = await request({
+    method: 'POST', url: c.url, policy: c.policy, signal, onRetry: events.onRetry,
+    headers: { 'authorization': `Bearer ${c.host.apiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify(arkBody(c.spec, c.refs, c.slots.length)),
+  }).catch((error) => {
+    if (error instanceof HttpError && error.status && HINTS[error.status])
+      error.message += ` — ${HINTS[error.status]}`
+    throw error
+  })
+  const id = res.headers.get('x-request-id') ?? undefined
+  const answer = json(res.body, 'POST', c.url)
+  const pictures: any[] = []
+  for (const item of answer.data ?? []) {
+    if (item.error)
+      c.refused.push(`${item.error.code}: ${item.error.message}`)
+    else pictures.push(item)
+  }
+  for (const [i, item] of pictures.slice(0, c.slots.length).entries()) {
+    const image = item.b64_json
+      ? toImage(Buffer.from(item.b64_json, 'base64'), c.url, 'b64_json', id)
+      : (await download([item.url], c.policy, signal, events).catch((error) => {
+          throw new HttpError('GET', item.url, error.status, `${error.detail ?? error.message}; the picture was billed (request ${id}) and is lost`, { mayBeBilled: true })
+        }))[0]!
+    await events.journal!.keep(c.slots[i]!, image)
+  }
+  return id ?? String(answer.created ?? '')
+}
+
 /** BytePlus ModelArk `images/generations`: Bearer key, base64 or URL answers, per-image errors in `data`. */
 export function arkProvider(host: ResolvedHost, policy: RetryPolicy): Provider {
   return {
@@ -56,34 +97,8 @@ export function arkProvider(host: ResolvedHost, policy: RetryPolicy): Provider {
       // A series comes from one call; independent pictures from one call each; each picture is
       // kept as it arrives, so a later failure loses none that were paid for.
       // A call is made only for slots none of which are kept: asking for a series again would pay for all of it.
-      for (const slots of callSlots(spec.picture).filter(s => s.every(slot => !journal.kept.has(slot)))) {
-        const res = await request({
-          method: 'POST', url, policy, signal, onRetry: events.onRetry,
-          headers: { 'authorization': `Bearer ${host.apiKey}`, 'content-type': 'application/json' },
-          body: JSON.stringify(arkBody(spec, refs, slots.length)),
-        }).catch((error) => {
-          if (error instanceof HttpError && error.status && HINTS[error.status])
-            error.message += ` — ${HINTS[error.status]}`
-          throw error
-        })
-        const id = res.headers.get('x-request-id') ?? undefined
-        const answer = json(res.body, 'POST', url)
-        const pictures: any[] = []
-        for (const item of answer.data ?? []) {
-          if (item.error)
-            refused.push(`${item.error.code}: ${item.error.message}`)
-          else pictures.push(item)
-        }
-        for (const [i, item] of pictures.slice(0, slots.length).entries()) {
-          const image = item.b64_json
-            ? toImage(Buffer.from(item.b64_json, 'base64'), url, 'b64_json', id)
-            : (await download([item.url], policy, signal, events).catch((error) => {
-                throw new HttpError('GET', item.url, error.status, `${error.detail ?? error.message}; the picture was billed (request ${id}) and is lost`, { mayBeBilled: true })
-              }))[0]!
-          await journal.keep(slots[i]!, image)
-        }
-        result.requestIds.push(id ?? String(answer.created ?? ''))
-      }
+      for (const slots of callSlots(spec.picture).filter(s => s.every(slot => !journal.kept.has(slot))))
+        result.requestIds.push(await arkCall({ host, policy, url, spec, refs, slots, refused }, signal, events))
       result.images = keptImages(journal)
       if (!result.images.length)
         throw new HttpError('POST', url, 200, `returned no image: ${refused.join('; ') || 'empty data'}`)
