@@ -56,6 +56,20 @@ describe('image(), the function API', () => {
     expect((await stat(file)).mtimeMs).toBe(before.mtimeMs)
   })
 
+  it('answers many calls for one picture at once (a shortcode on many pages): one payment, every call served', async () => {
+    const root = await copyFixture('vite-one')
+    const spec = { prompt: 'A kite over dunes', model: 'seedream-4' as const, size: '1K' as const, widths: [64, 128] }
+    const cold = Array.from({ length: 6 }, () => withEnv(env(), () => image(spec, { root, name: 'kite', outDir: 'first', logger: quiet })))
+    // Once the variants are cached, every call reaches the file writes at the same moment.
+    const results = await Promise.all([...await Promise.all(cold), ...await Promise.all(Array.from({ length: 6 }, () =>
+      withEnv(env(), () => image(spec, { root, name: 'kite', outDir: 'out', logger: quiet }))))])
+    expect(server.billedPictures()).toBe(1)
+    expect(new Set(results.map(r => r.src)).size).toBe(1)
+    const written = await readdir(path.join(root, 'out'))
+    expect(written.sort()).toEqual(written.filter(f => /^kite-\d+\.[0-9a-f]{10}\.(?:avif|webp|jpg)$/.test(f)).sort())
+    expect(written).toHaveLength(6)
+  })
+
   it('refuses a bad spec before any request, naming the field and what is allowed', async () => {
     const root = await copyFixture('vite-one')
     const error = await withEnv(env(), () => image({ prompt: 'x', size: '3K' } as any, { root, name: 'bad', logger: quiet })).catch(e => e)

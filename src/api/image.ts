@@ -4,7 +4,7 @@ import type { Logger, Project } from '../project'
 import path from 'node:path'
 import { redact } from '../model/errors'
 import { canonicalJson } from '../model/key'
-import { openProject, scrubbed, writeImageFiles } from '../project'
+import { createSharedWork, openProject, scrubbed, writeImageFiles } from '../project'
 
 /** Options of `image()`: the plugin's options, plus where the files go and how they are named in URLs. */
 export interface ImageOptions extends Options {
@@ -35,13 +35,20 @@ const stderr: Logger = {
   warn: m => process.stderr.write(redact(`[seedream] warning: ${m}\n`)),
 }
 
-/** One project per root and options, opened once per process: a shortcode calls image() on every page. */
+/**
+ * One project per root and options, opened once per process: a shortcode calls image() on every
+ * page. They all share one sharp pool and one map of generations in flight, so sharp never runs
+ * more jobs than there are cores and a picture two calls ask for at once is generated once.
+ */
 const projects = new Map<string, Promise<Project>>()
+const shared = createSharedWork()
+/** Notes (a size rounded, a field ignored) said once per spec, not once per page. */
+const noted = new Set<string>()
 
 function projectFor(root: string, options: Options, logger: Logger): Promise<Project> {
   const id = `${root}\0${canonicalJson(options)}`
   if (!projects.has(id)) {
-    const opening = openProject(root, options, { mode: 'api', logger })
+    const opening = openProject(root, options, { mode: 'api', logger, shared })
     projects.set(id, opening)
     opening.catch(() => projects.delete(id))
   }
@@ -58,8 +65,12 @@ export function image(spec: string | SeedreamSpec, imageOptions: ImageOptions = 
   return scrubbed(async () => {
     const project = await projectFor(path.resolve(options.root ?? process.cwd()), options, logger)
     const resolved = typeof spec === 'string' ? await project.specs.fromConfig(spec) : await project.specs.fromObject(spec, name)
-    for (const note of resolved.notes)
-      logger.warn(`"${resolved.name}": ${note}`)
-    return writeImageFiles(project, resolved, path.resolve(project.root, outDir), urlPrefix)
+    for (const note of resolved.notes) {
+      const line = `"${resolved.name}": ${note}`
+      if (!noted.has(line))
+        logger.warn(line)
+      noted.add(line)
+    }
+    return writeImageFiles(project, resolved, path.resolve(project.root, outDir), urlPrefix, logger.warn)
   })
 }

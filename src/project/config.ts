@@ -68,7 +68,6 @@ export async function loadConfig(root: string): Promise<LoadedConfig> {
   return { config, file }
 }
 
-export { SPEC_FILE } from '../model/ids'
 
 /** The raw spec in a `*.seedream.{json,yaml,yml}` file; a parse error names the file. */
 export async function readSpecFile(file: string, root: string): Promise<unknown> {

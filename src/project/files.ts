@@ -3,7 +3,7 @@ import type { SeedreamImage } from '../model/types'
 import type { Project } from './open-project'
 import { mkdir, stat } from 'node:fs/promises'
 import path from 'node:path'
-import { assetFileName } from './code/module'
+import { assetFileName, cacheRemade } from './code/module'
 import { pictureObject } from './code/picture-object'
 import { withHtml } from './code/runtime'
 import { picturesOf } from './pictures'
@@ -22,9 +22,11 @@ async function writeVariant(file: string, data: Buffer): Promise<void> {
  * A spec's pictures written as files (no bundler to emit them): every variant into `folder`, named
  * as a bundle names them, and the `SeedreamImage` a `?seedream` module exports, URLs under `urlPrefix`.
  */
-export async function writeImageFiles(project: Project, spec: ResolvedSpec, folder: string, urlPrefix: string): Promise<SeedreamImage> {
+export async function writeImageFiles(project: Project, spec: ResolvedSpec, folder: string, urlPrefix: string, warn: (m: string) => void): Promise<SeedreamImage> {
   const sets = await picturesOf(project, spec)
   const pictures = await Promise.all(sets.map(async (set) => {
+    if (set.problem)
+      warn(cacheRemade(spec, set))
     const files = set.variants.map(v => assetFileName('', spec.name, v))
     await Promise.all(files.map((f, i) => writeVariant(path.join(folder, f), set.data[i]!)))
     return pictureObject(set, spec, files.map(f => urlPrefix + f))

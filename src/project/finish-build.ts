@@ -13,9 +13,10 @@ export function buildSummary(s: RunStats | undefined): string {
 }
 
 /**
- * After a build that succeeded: the summary, then the variants cache's retention rule (folders
- * this build did not use and nothing used for 30 days are deleted). A cache that cannot be pruned
- * costs a warning, never the build.
+ * At the end of a build (Rollup and Vite say when it failed, and then this is not called; webpack,
+ * Rspack and esbuild do not say): the summary, then the variants cache's retention rule (folders
+ * this build did not use and no build used for 30 days are deleted). A cache that cannot be
+ * pruned costs a warning, never the build.
  */
 export async function finishBuild(project: Project | undefined, log: Logger | undefined): Promise<void> {
   log?.info(buildSummary(project?.stats))

@@ -8,7 +8,7 @@ import { emitPicture, moduleCode } from './code/module'
 import { picturesOf, scrubbed } from './pictures'
 
 /** The spec behind a resolved id; its file is watched, so an edit rebuilds or hot-updates it. */
-export async function specOf(project: Project, id: string, host: Pick<Host, 'warn' | 'watch'>): Promise<ResolvedSpec> {
+async function specOf(project: Project, id: string, host: Pick<Host, 'warn' | 'watch'>): Promise<ResolvedSpec> {
   const target = parseSpecId(id)
   const { options } = project
   const file = 'file' in target ? target.file : undefined

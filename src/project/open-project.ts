@@ -37,7 +37,7 @@ export function createSharedWork(): SharedWork {
 }
 
 export interface OpenOptions {
-  /** A build checks the budget against the known misses at once; a dev server and the CLI do not. */
+  /** A build checks the budget against the known misses at once; a dev server, the CLI and the function API do not. */
   mode?: 'build' | 'serve' | 'cli' | 'api'
   logger?: Logger
   /** `seedream generate --repair`: corrupt entries are generated again and replaced. */

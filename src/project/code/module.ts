@@ -30,10 +30,15 @@ export function formatRoles(formats: Array<keyof typeof MIME>) {
 const srcsetCode = (items: Array<{ url: string, width: number }>) =>
   items.map(i => `${i.url} + " ${i.width}w"`).join(' + ", " + ') || '""'
 
+/** The warning for a variants cache folder that failed its checks and was remade. */
+export function cacheRemade(spec: ResolvedSpec, set: VariantSet): string {
+  return `"${spec.name}" (${spec.file ?? 'options'}): the cached variants in ${set.dir} failed a check (${set.problem}); remade from the original, nothing of them shipped`
+}
+
 /** Emits every variant of one picture and returns the code of its `SeedreamPicture` object. */
 export async function emitPicture(set: VariantSet, spec: ResolvedSpec, assetsDir: string, emit: EmitAsset): Promise<string> {
   if (set.problem)
-    (emit.warn ?? console.warn)(`"${spec.name}" (${spec.file ?? 'options'}): the cached variants in ${set.dir} failed a check (${set.problem}); remade from the original, nothing of them shipped`)
+    emit.warn?.(cacheRemade(spec, set))
   // The bytes makeVariants verified (or encoded): the cache is not read again between check and use.
   const urls = await Promise.all(set.variants.map(async (v, i) =>
     ({ v, url: await emit(assetFileName(assetsDir, spec.name, v), set.data[i]!) })))

@@ -58,7 +58,7 @@ export async function keepOrDrop(journal: JobJournal, t: number, slot: number, i
   })
 }
 
-export function missingKey(spec: ResolvedSpec, provider: string, variable: string): SeedreamError {
+function missingKey(spec: ResolvedSpec, provider: string, variable: string): SeedreamError {
   return new SeedreamError(`${variable} is not set, so "${spec.name}" cannot be generated with ${provider}. `
     + `Set it in the environment, or choose another provider (provider: 'placeholder' works offline).`, { spec: spec.name, file: spec.file }, 'SEEDREAM_NO_KEY')
 }

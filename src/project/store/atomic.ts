@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 
@@ -62,9 +63,13 @@ export async function replaceDirAtomic(target: string, fill: (tmpDir: string) =>
   }
 }
 
-/** A file written beside its target and renamed over it: readers see the old bytes or the new. */
+/**
+ * A file written beside its target and renamed over it: readers see the old bytes or the new.
+ * The temporary name is unique per write, so two writers of one file (two pages of a site asking
+ * for the same picture at once) never rename each other's half-written file.
+ */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`
+  const tmp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`
   await writeFile(tmp, data)
   await rename(tmp, file)
 }
