@@ -163,3 +163,15 @@ describe('the variants cache is verified before use', () => {
     expect((await listFiles(cacheDir())).filter(f => f.startsWith('.tmp-'))).toEqual([])
   })
 })
+
+describe('one encoding per picture', () => {
+  it('two specs asking for the same picture are generated once and encoded once in a build', async () => {
+    const same = { prompt: 'A lighthouse on a cliff in a storm', size: '1K', aspect_ratio: '3:2' }
+    await writeFile(path.join(root, 'seedream.config.json'), JSON.stringify({ images: { hero: same, banner: same } }))
+    await writeFile(path.join(root, 'src/main.js'), 'import hero from \'hero?seedream\'\nimport banner from \'banner?seedream\'\nglobalThis.__seedream = { hero, banner }\n')
+    const { logs } = await build()
+    expect(server.billedPictures()).toBe(1)
+    // 2 widths × 2 formats made once, then the same set reused for the second name.
+    expect(logs.join('\n')).toMatch(/1 generated \(~\$0\.04[^)]*\), 1 reused; 4 variants made, 4 reused/)
+  })
+})

@@ -106,6 +106,8 @@ export async function openProject(root: string, userOptions: Options = {}, run: 
     shared,
     /** Counters of this run: the only part that changes, and only by counting. */
     stats,
+    /** Keys this run generated, so a picture shared by two specs is counted as paid once. */
+    generatedKeys: new Set<string>(),
     /** Folders of the variants cache this run read or made, for the retention rule. */
     variantsUsed: new Set<string>(),
     /** What the store holds against what these specs (default: every declared spec) ask for. */

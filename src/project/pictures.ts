@@ -21,8 +21,11 @@ function count(project: Project, spec: ResolvedSpec, set: OriginalSet): void {
   const { stats } = project
   if (!set.persistent)
     return
-  stats[set.generated ? 'generated' : 'reused']++
-  if (set.generated)
+  // Two specs asking for the same picture share one generation: it is paid for, and counted, once.
+  const paid = set.generated && !project.generatedKeys.has(set.key)
+  project.generatedKeys.add(set.key)
+  stats[paid ? 'generated' : 'reused']++
+  if (paid)
     stats.spend += set.cost ?? project.guard.priceOf(spec)
   stats.remainingCredits = set.remainingCredits ?? stats.remainingCredits
 }

@@ -102,6 +102,26 @@ export async function makeVariants(original: Original, out: ResolvedOutput, cach
   const cached = await readCached(dir, planned, out.placeholder)
   if (cached && 'manifest' in cached)
     return { ...cached.manifest, dir, data: cached.data, made: false }
+  // Specs with the same original and output (the same picture imported under two names) share
+  // one encoding in flight: the first caller makes the folder, the others reuse what it made.
+  const sharing = making.get(dir)
+  if (sharing)
+    return { ...await sharing, made: false, problem: undefined }
+  const pending = encodeInto(dir, original, out, planned, pool, slots)
+  making.set(dir, pending)
+  try {
+    return { ...await pending, problem: cached?.problem }
+  }
+  finally {
+    making.delete(dir)
+  }
+}
+
+/** Folders being made in this process, by path. */
+const making = new Map<string, Promise<VariantSet>>()
+
+/** Decodes the original once, encodes every planned output from its pixels, and writes the folder whole. */
+async function encodeInto(dir: string, original: Original, out: ResolvedOutput, planned: Planned[], pool: LimitFunction, slots: LimitFunction): Promise<VariantSet> {
   const { encoded, extra } = await slots(async () => {
     const pixels = await pool(async () => decode(await original.load()))
     const jobs = planned.map(p => pool(() => encode(pixels, out, p.width, p.format)))
@@ -113,5 +133,5 @@ export async function makeVariants(original: Original, out: ResolvedOutput, cach
     await Promise.all(encoded.map(e => writeFile(path.join(tmp, e.variant.file), e.data)))
     await writeFile(path.join(tmp, 'manifest.json'), JSON.stringify(set))
   })
-  return { ...set, dir, data: encoded.map(e => e.data), made: true, problem: cached?.problem }
+  return { ...set, dir, data: encoded.map(e => e.data), made: true }
 }
