@@ -115,4 +115,17 @@ describe('vite build against the loopback Segmind server', () => {
     expect(hero.src).toMatch(/^\/shop\/assets\/hero-256\./)
     expect(hero.sources[0].srcset).toMatch(/^\/shop\/assets\/hero-64\.[0-9a-f]+\.avif 64w/)
   })
+
+  it.each([
+    ['build.assetsDir', { assetsDir: 'static' }, /^\/static\/hero-256\.[0-9a-f]{10}\.jpg$/],
+    ['a string assetFileNames (SvelteKit\'s)', { rollupOptions: { output: { assetFileNames: '_app/immutable/assets/[name].[hash][extname]' } } }, /^\/_app\/immutable\/assets\/hero-256\.[0-9a-f]{10}\.jpg$/],
+    ['a function assetFileNames', { rollupOptions: { output: { assetFileNames: (info: { name?: string }) => info.name?.endsWith('.jpg') ? 'jpg/[name]-[hash:8].[ext]' : 'img/[name][extname]' } } }, /^\/jpg\/hero-256-[0-9a-f]{8}\.jpg$/],
+  ])('puts pictures where Vite puts assets: %s', async (_, build, src) => {
+    const root = await copyFixture('vite-basic')
+    const { outDir, files } = await withEnv(env(), () => viteBuild(root, options, { build: { outDir: path.join(root, 'dist'), emptyOutDir: true, modulePreload: { polyfill: false }, ...build } }))
+    const { hero } = await exportsOf(outDir)
+    expect(hero.src).toMatch(src)
+    for (const url of [hero.src, ...hero.srcset.split(', ').map((c: string) => c.split(' ')[0])])
+      expect(files).toContain(url.slice(1))
+  })
 })

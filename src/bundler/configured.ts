@@ -1,14 +1,32 @@
 import type { PluginBuild } from 'esbuild'
 import type { ResolvedConfig } from 'vite'
-import type { Logger } from '../project'
+import type { AssetNames, Logger } from '../project'
+import { assetNames } from '../project'
 import type { BundlerState } from './state'
 import path from 'node:path'
+
+type Output = { assetFileNames?: string | ((info: object) => string) }
+
+/**
+ * Vite's asset names: its output's `assetFileNames` (a pattern, or a function of the asset giving
+ * one), as SvelteKit and Nuxt set them; else `build.assetsDir`, with our `[name].[hash]` naming.
+ */
+function viteAssetNames(config: ResolvedConfig): AssetNames {
+  const build = config.build as ResolvedConfig['build'] & { rolldownOptions?: { output?: Output | Output[] } }
+  const output = build.rolldownOptions?.output ?? (build.rollupOptions?.output as Output | Output[] | undefined)
+  const names = (Array.isArray(output) ? output[0] : output)?.assetFileNames
+  if (typeof names === 'string')
+    return () => names
+  if (typeof names === 'function')
+    return name => names({ type: 'asset', name, names: [name], originalFileName: null, originalFileNames: [], source: '' })
+  return assetNames(config.build.assetsDir)
+}
 
 /** Vite: its root, assets folder, base and logger; `serve` for the dev server. */
 export function viteConfigured(state: BundlerState, config: ResolvedConfig): void {
   Object.assign(state, {
     root: config.root,
-    assetsDir: config.build.assetsDir,
+    assetNames: viteAssetNames(config),
     publicPath: config.base,
     directUrls: /^(?:\/|https?:\/\/)/.test(config.base) && !config.experimental?.renderBuiltUrl,
     serve: config.command === 'serve',

@@ -34,7 +34,7 @@ export function createHost(ctx: EmitContext, state: BundlerState): Host {
     return `__webpack_public_path__ + ${JSON.stringify(fileName)}`
   }, { warn })
   return {
-    assetsDir: state.assetsDir,
+    assetNames: state.assetNames,
     info: m => log?.info(m),
     warn,
     watch: file => ctx.addWatchFile(file),

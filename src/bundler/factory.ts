@@ -2,7 +2,7 @@ import type { UnpluginFactory } from 'unplugin'
 import type { Options } from '../model/options'
 import type { BundlerState } from './state'
 import { resolveSpecId, RUNTIME_ID } from '../model/ids'
-import { finishBuild, loadDevModule, loadModule, RUNTIME_CODE } from '../project'
+import { assetNames, finishBuild, loadDevModule, loadModule, RUNTIME_CODE } from '../project'
 import { esbuildConfigured, nativeLogger, viteConfigured, webpackConfigured } from './configured'
 import { createHost } from './emit-host'
 import { createProjectSlot } from './state'
@@ -13,7 +13,7 @@ const ID = /\?seedream$/
 /** The plugin for every bundler: each hook asks the current project, the bundler-specific parts live beside. */
 export const unpluginFactory: UnpluginFactory<Options | undefined> = (options = {}, meta) => {
   const slot = createProjectSlot(options)
-  const state: BundlerState = { framework: meta.framework, assetsDir: 'assets', publicPath: '/', serve: false }
+  const state: BundlerState = { framework: meta.framework, assetNames: assetNames('assets'), publicPath: '/', serve: false }
   const dev = createViteDev(state, slot)
   return {
     name: 'unplugin-seedream',

@@ -1,5 +1,5 @@
 import type { Options } from '../model/options'
-import type { Logger, Project } from '../project'
+import type { AssetNames, Logger, Project } from '../project'
 import path from 'node:path'
 import { createSharedWork, openProject } from '../project'
 
@@ -9,7 +9,8 @@ export interface BundlerState {
   root?: string
   /** Where esbuild writes: unplugin's emitFile only knows `outdir`. */
   outDir?: string
-  assetsDir: string
+  /** Where assets go: Vite's `assetFileNames` (SvelteKit's `_app/immutable/assets/`), else `assets/`. */
+  assetNames: AssetNames
   publicPath: string
   /** Vite with an absolute `base` and no renderBuiltUrl: URLs are `base + fileName`, built here. */
   directUrls?: boolean

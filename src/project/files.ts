@@ -3,7 +3,7 @@ import type { SeedreamImage } from '../model/types'
 import type { Project } from './open-project'
 import { mkdir, stat } from 'node:fs/promises'
 import path from 'node:path'
-import { assetFileName, cacheRemade } from './code/module'
+import { assetFileName, assetNames, cacheRemade } from './code/module'
 import { pictureObject } from './code/picture-object'
 import { withHtml } from './code/runtime'
 import { picturesOf } from './pictures'
@@ -27,7 +27,7 @@ export async function writeImageFiles(project: Project, spec: ResolvedSpec, fold
   const pictures = await Promise.all(sets.map(async (set) => {
     if (set.problem)
       warn(cacheRemade(spec, set))
-    const files = set.variants.map(v => assetFileName('', spec.name, v))
+    const files = set.variants.map(v => assetFileName(assetNames(''), spec.name, v))
     await Promise.all(files.map((f, i) => writeVariant(path.join(folder, f), set.data[i]!)))
     return pictureObject(set, spec, files.map(f => urlPrefix + f))
   }))

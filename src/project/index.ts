@@ -2,7 +2,7 @@
  * What the drivers (bundler/, cli/, api/) may use of the project: opening one, loading modules,
  * writing files, reading its inventory. Everything else under project/ is its own business.
  */
-export { RUNTIME_CODE } from './code/module'
+export { assetNames, RUNTIME_CODE } from './code/module'
 export { defineConfig } from './config'
 export { findImports } from './discover'
 export { finishBuild } from './finish-build'
@@ -13,7 +13,7 @@ export { loadDevModule, loadModule } from './modules'
 export { createSharedWork, openProject } from './open-project'
 export { writeImageFiles } from './files'
 export { scrubbed } from './pictures'
-export type { EmitAsset } from './code/module'
+export type { AssetNames, EmitAsset } from './code/module'
 export type { Inventory, SpecStatus } from './inventory'
 export type { Project } from './open-project'
 export type { DevHost, Host, Logger } from './ports'

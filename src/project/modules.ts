@@ -26,7 +26,7 @@ export function loadModule(project: Project, id: string, host: Host): Promise<st
   return scrubbed(async () => {
     const spec = await specOf(project, id, host)
     const sets = await picturesOf(project, spec)
-    return moduleCode(spec, await Promise.all(sets.map(set => emitPicture(set, spec, host.assetsDir, host.emit))))
+    return moduleCode(spec, await Promise.all(sets.map(set => emitPicture(set, spec, host.assetNames, host.emit))))
   })
 }
 

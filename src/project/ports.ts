@@ -1,5 +1,5 @@
 import type { ResolvedOutput } from '../model/resolved'
-import type { EmitAsset } from './code/module'
+import type { AssetNames, EmitAsset } from './code/module'
 import type { Original } from './generation/original'
 
 /**
@@ -14,7 +14,8 @@ export interface Logger {
 /** What a build offers one module load: where to put files and how to talk to the user. */
 export interface Host extends Logger {
   emit: EmitAsset
-  assetsDir: string
+  /** Where each asset goes, as the bundler's own `assetFileNames` would put it. */
+  assetNames: AssetNames
   watch: (file: string) => void
 }
 

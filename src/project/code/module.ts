@@ -13,10 +13,21 @@ export interface EmitAsset {
   warn?: (message: string) => void
 }
 
-/** `hero-640.1a2b3c4d5e.avif`: the spec's name, the width and a hash of the bytes. */
-export function assetFileName(assetsDir: string, specName: string, v: Variant): string {
-  const base = specName.replace(/[^\w-]+/g, '-').replace(/^-+|-+$/g, '') || 'image'
-  return path.posix.join(assetsDir, `${base}-${v.width}.${v.hash}.${EXT[v.format]}`)
+/**
+ * Where a bundler wants an asset, as a Rollup `assetFileNames` pattern for one asset name
+ * (`hero-640.avif`): `[name]`, `[hash]` (or `[hash:N]`), `[extname]`, `[ext]`.
+ */
+export type AssetNames = (assetName: string) => string
+
+/** The default, and esbuild's, webpack's and the function API's (with their folder). */
+export const assetNames = (dir: string): AssetNames => () => path.posix.join(dir, '[name].[hash][extname]')
+
+/** `assets/hero-640.1a2b3c4d5e.avif` by default: the spec's name and width, a hash of the bytes, where `names` says. */
+export function assetFileName(names: AssetNames, specName: string, v: Variant): string {
+  const base = `${specName.replace(/[^\w-]+/g, '-').replace(/^-+|-+$/g, '') || 'image'}-${v.width}`
+  const ext = EXT[v.format]
+  return names(`${base}.${ext}`).replace(/\[(name|hash|extname|ext)(?::(\d+))?\]/g, (_, field: string, size?: string) =>
+    field === 'name' ? base : field === 'ext' ? ext : field === 'extname' ? `.${ext}` : v.sha256.slice(0, size ? Number(size) : 10))
 }
 
 /** Most modern first; the fallback (`src`, `srcset`) is JPEG or PNG when present, else the least modern. */
@@ -36,12 +47,12 @@ export function cacheRemade(spec: ResolvedSpec, set: VariantSet): string {
 }
 
 /** Emits every variant of one picture and returns the code of its `SeedreamPicture` object. */
-export async function emitPicture(set: VariantSet, spec: ResolvedSpec, assetsDir: string, emit: EmitAsset): Promise<string> {
+export async function emitPicture(set: VariantSet, spec: ResolvedSpec, names: AssetNames, emit: EmitAsset): Promise<string> {
   if (set.problem)
     emit.warn?.(cacheRemade(spec, set))
   // The bytes makeVariants verified (or encoded): the cache is not read again between check and use.
   const urls = await Promise.all(set.variants.map(async (v, i) =>
-    ({ v, url: await emit(assetFileName(assetsDir, spec.name, v), set.data[i]!) })))
+    ({ v, url: await emit(assetFileName(names, spec.name, v), set.data[i]!) })))
   const { fallback, modern } = formatRoles(spec.output.formats)
   const byFormat = (f: string) => urls.filter(u => u.v.format === f).sort((a, b) => a.v.width - b.v.width)
   const largest = byFormat(fallback).at(-1)!
