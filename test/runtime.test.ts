@@ -37,8 +37,8 @@ const runtimes: Array<[string, () => Promise<Runtime>]> = [
 ]
 
 const pictures: PictureData[] = [
-  { src: '/a/x-640.jpg?v=1&w=2', width: 640, height: 360, srcset: '/a/x-320.jpg 320w, /a/x-640.jpg?v=1&w=2 640w', sources: [{ type: 'image/avif', srcset: '/a/x-320.avif 320w, /a/"q".avif 640w' }, { type: 'image/webp', srcset: '/a/<x>.webp 640w' }], placeholder: 'data:x', color: '#112233' },
-  { src: '/b.png', width: 10, height: 20, srcset: '/b.png 10w', sources: [], color: '#000000' },
+  { src: '/a/x-640.jpg?v=1&w=2', width: 640, height: 360, srcset: '/a/x-320.jpg 320w, /a/x-640.jpg?v=1&w=2 640w', sources: [{ type: 'image/avif', srcset: '/a/x-320.avif 320w, /a/"q".avif 640w' }, { type: 'image/webp', srcset: '/a/<x>.webp 640w' }], format: 'jpeg', placeholder: 'data:x', color: '#112233' },
+  { src: '/b.png', width: 10, height: 20, srcset: '/b.png 10w', sources: [], format: 'png', color: '#000000' },
 ]
 const alt = 'Storm & "waves" <sea> \'ok\''
 const sizes = '(min-width: 800px) 50vw, 100vw & <x>'
@@ -54,7 +54,7 @@ const expectedHtml = [
 
 function version(n: number): SeedreamImage {
   const images = source.withHtml([
-    { src: `/v${n}/a.jpg`, width: 8, height: 8, srcset: `/v${n}/a.jpg 8w`, sources: [{ type: 'image/webp', srcset: `/v${n}/a.webp 8w` }], color: '#000000' },
+    { src: `/v${n}/a.jpg`, width: 8, height: 8, srcset: `/v${n}/a.jpg 8w`, sources: [{ type: 'image/webp', srcset: `/v${n}/a.webp 8w` }], format: 'jpeg', color: '#000000' },
   ], 'alt', '100vw', 'lazy')
   return { ...images[0]!, alt: 'alt', prompt: `prompt ${n}`, images }
 }
@@ -81,7 +81,7 @@ describe('the runtime module', () => {
       const { withHtml } = await load()
       const out = withHtml(pictures, alt, sizes, 'eager')
       expect(out.map(p => p.html)).toEqual(expectedHtml)
-      expect(Object.keys(out[0]!)).toEqual(['src', 'width', 'height', 'srcset', 'sources', 'placeholder', 'color', 'html'])
+      expect(Object.keys(out[0]!)).toEqual(['src', 'width', 'height', 'srcset', 'sources', 'format', 'placeholder', 'color', 'html'])
     })
 
     it('keepUpdated without a document (SSR) fills one object in place and touches no DOM', async () => {

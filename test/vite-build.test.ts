@@ -28,7 +28,10 @@ describe('vite build against the loopback Segmind server', () => {
 
     const { hero, card, again } = await exportsOf(outDir)
     expect(again).toEqual(hero)
-    expect(Object.keys(hero).sort()).toEqual(['alt', 'color', 'height', 'html', 'images', 'placeholder', 'prompt', 'sources', 'src', 'srcset', 'thumbhash', 'width'])
+    expect(Object.keys(hero).sort()).toEqual(['alt', 'blurDataURL', 'color', 'format', 'height', 'html', 'images', 'placeholder', 'prompt', 'sources', 'src', 'srcset', 'thumbhash', 'width'])
+    // What next/image's StaticImageData and Astro's ImageMetadata read.
+    expect(hero.format).toBe('jpeg')
+    expect(hero.blurDataURL).toBe(hero.placeholder)
     expect(hero.alt).toBe('A misty lake')
     expect(hero.prompt).toBe('Misty mountain lake at dawn')
     expect(card.alt).toBe(card.prompt)

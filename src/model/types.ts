@@ -127,8 +127,12 @@ export interface SeedreamPicture {
   srcset: string
   /** One entry per modern format, modern formats first, for `<source>` elements. */
   sources: Array<{ type: string, srcset: string }>
+  /** The format of `src` (the fallback): Astro's `ImageMetadata` wants it. */
+  format: ImageFormat
   /** A tiny data URI (blur or ThumbHash), or `undefined` with placeholder 'color' or 'none'. */
   placeholder?: string
+  /** The same data URI as `placeholder`, under the name next/image's `StaticImageData` uses (`placeholder="blur"`). */
+  blurDataURL?: string
   /** The ThumbHash in base64, with placeholder 'thumbhash'. */
   thumbhash?: string
   /** Dominant colour as `#rrggbb`. */

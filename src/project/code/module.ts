@@ -64,7 +64,9 @@ export async function emitPicture(set: VariantSet, spec: ResolvedSpec, names: As
     height: ${largest.v.height},
     srcset: ${srcset(fallback)},
     sources: [${sources.join(', ')}],
+    format: ${JSON.stringify(fallback)},
     placeholder: ${JSON.stringify(set.placeholder)},
+    blurDataURL: ${JSON.stringify(set.placeholder)},
     thumbhash: ${JSON.stringify(set.thumbhash)},
     color: ${JSON.stringify(set.color)},
   }`

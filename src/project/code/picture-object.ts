@@ -20,7 +20,9 @@ export function pictureObject(set: VariantSet, spec: ResolvedSpec, urls: string[
     height: largest.v.height,
     srcset: srcset(fallback),
     sources: modern.map(f => ({ type: MIME[f], srcset: srcset(f) })),
+    format: fallback,
     placeholder: set.placeholder,
+    blurDataURL: set.placeholder,
     thumbhash: set.thumbhash,
     color: set.color,
   }

@@ -76,7 +76,9 @@ export function createDevVariants(cacheDir: string, pool: LimitFunction, maxIds 
       height: height(largest),
       srcset: srcset(fallback),
       sources: modern.map(f => ({ type: MIME[f], srcset: srcset(f) })),
+      format: fallback,
       ...await entry.summary,
+      blurDataURL: (await entry.summary).placeholder,
     }
   }
 
