@@ -67,3 +67,45 @@ describe.skipIf(!hasChromium)('SvelteKit (adapter-node): vite build, node build/
     expect(api.billedPictures()).toBe(1)
   }, 120_000)
 })
+
+const NEXT = path.resolve(import.meta.dirname, '../node_modules/next/dist/bin/next')
+
+describe.skipIf(!hasChromium)('Next.js with withSeedream (webpack): next build --webpack, next start, next dev --webpack', () => {
+  let api: SegmindServer
+  let app: string
+  let browser: Browser
+  const servers: ChildProcess[] = []
+  const nextEnv = () => ({ ...env(api), NEXT_TELEMETRY_DISABLED: '1' })
+
+  beforeAll(async () => {
+    api = await startSegmindServer({ keys: [TEST_KEY] })
+    app = await frameworkApp('next')
+    browser = await launchChromium()
+  }, 60_000)
+  afterAll(async () => {
+    servers.forEach(s => s.kill())
+    await browser?.close()
+    await api?.close()
+  })
+
+  it('writes each picture once to .next/static/media, prints one summary, and serves it under basePath with immutable caching, also through next/image', async () => {
+    const out = await run(process.execPath, [NEXT, 'build', '--webpack'], app, nextEnv())
+    expect(out.match(/\d+ generated \(~\$/g)).toHaveLength(1)
+    expect(out).toMatch(/1 generated/)
+    expect(api.billedPictures()).toBe(1)
+    const port = await freePort()
+    servers.push(await startServer(process.execPath, [NEXT, 'start', '-p', String(port), '-H', '127.0.0.1'], app, nextEnv(), /Ready in/))
+    const result = await loadPage(browser, `http://127.0.0.1:${port}/shop`)
+    expectPictures(result, /^\/shop\/_next\/static\/media\/hero-\d+\.[0-9a-f]{10}\.(?:avif|webp|jpg)$/)
+    // next/image got the export itself (src, width, height, blurDataURL).
+    expect(result.painted.some(p => /\/shop\/_next\/static\/media\/hero-640\.[0-9a-f]{10}\.jpg$/.test(p.src))).toBe(true)
+  }, 180_000)
+
+  it('serves the stored picture in next dev --webpack, paying nothing more', async () => {
+    const port = await freePort()
+    servers.push(await startServer(process.execPath, [NEXT, 'dev', '--webpack', '-p', String(port), '-H', '127.0.0.1'], app, nextEnv(), /Ready in/))
+    const result = await loadPage(browser, `http://127.0.0.1:${port}/shop`)
+    expectPictures(result, /^\/shop\/_next\/static\/media\/hero-\d+\.[0-9a-f]{10}\.(?:avif|webp|jpg)$/, false)
+    expect(api.billedPictures()).toBe(1)
+  }, 180_000)
+})

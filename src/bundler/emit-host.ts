@@ -23,7 +23,8 @@ export function createHost(ctx: EmitContext, state: BundlerState): Host {
       await writeFile(path.join(state.outDir!, fileName), source)
       return JSON.stringify(state.publicPath + fileName)
     }
-    const ref = ctx.emitFile({ type: 'asset', fileName, source })
+    // Next.js's compilers each write to their own folder: every one writes the file to the client's.
+    const ref = ctx.emitFile({ type: 'asset', fileName: state.preset.emitPath?.(fileName) ?? fileName, source })
     // Vite resolves each import.meta.ROLLUP_FILE_URL_* in JavaScript after bundling, which is
     // the larger part of a warm build of many images; an absolute base needs none of it.
     if (state.directUrls)

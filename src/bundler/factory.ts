@@ -1,6 +1,6 @@
 import type { UnpluginFactory } from 'unplugin'
 import type { Options } from '../model/options'
-import type { BundlerState } from './state'
+import type { BundlerState, FrameworkPreset } from './state'
 import { resolveSpecId, RUNTIME_ID } from '../model/ids'
 import { assetNames, finishBuild, loadDevModule, loadModule, RUNTIME_CODE } from '../project'
 import { esbuildConfigured, nativeLogger, viteConfigured, webpackConfigured } from './configured'
@@ -11,9 +11,9 @@ import { createViteDev } from './vite-dev'
 const ID = /\?seedream$/
 
 /** The plugin for every bundler: each hook asks the current project, the bundler-specific parts live beside. */
-export const unpluginFactory: UnpluginFactory<Options | undefined> = (options = {}, meta) => {
+export const seedreamFactory = (preset: FrameworkPreset = {}): UnpluginFactory<Options | undefined> => (options = {}, meta) => {
   const slot = createProjectSlot(options)
-  const state: BundlerState = { framework: meta.framework, assetNames: assetNames('assets'), publicPath: '/', serve: false }
+  const state: BundlerState = { framework: meta.framework, assetNames: preset.assetNames ?? assetNames('assets'), publicPath: '/', serve: false, preset }
   const dev = createViteDev(state, slot)
   return {
     name: 'unplugin-seedream',
@@ -39,7 +39,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined> = (options = 
     },
     // Rollup and Vite pass the build's error: a failed build gets its error, not a summary.
     async buildEnd(...args: unknown[]) {
-      if (!state.serve && !args[0])
+      if (!state.serve && !args[0] && (state.preset.summary ?? true))
         await finishBuild(await slot.get().catch(() => undefined), state.logger)
     },
     webpack: compiler => webpackConfigured(state, compiler),
@@ -55,3 +55,5 @@ export const unpluginFactory: UnpluginFactory<Options | undefined> = (options = 
     },
   }
 }
+
+export const unpluginFactory = seedreamFactory()

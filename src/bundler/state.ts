@@ -3,6 +3,16 @@ import type { AssetNames, Logger, Project } from '../project'
 import path from 'node:path'
 import { createSharedWork, openProject } from '../project'
 
+/** What a framework wrapper (withSeedream for Next.js) changes in the plugin. */
+export interface FrameworkPreset {
+  /** Where assets go (Next.js serves `static/media/` under `/_next/` with immutable caching). */
+  assetNames?: AssetNames
+  /** Where the file a URL names `fileName` is written, relative to the bundler's output folder. */
+  emitPath?: (fileName: string) => string
+  /** Whether this compiler's build ends with the summary (Next.js: one per build, not one per compiler). */
+  summary?: boolean
+}
+
 /** What the bundler told us about itself; filled by bundler-specific hooks before the build. */
 export interface BundlerState {
   framework: string
@@ -16,6 +26,7 @@ export interface BundlerState {
   directUrls?: boolean
   serve: boolean
   logger?: Logger
+  preset: FrameworkPreset
 }
 
 /**

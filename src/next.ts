@@ -1,0 +1,2 @@
+export { withSeedream } from './bundler/next'
+export type { NextConfigLike } from './bundler/next'
