@@ -12,7 +12,7 @@ const VITE = path.resolve(import.meta.dirname, '../node_modules/vite/bin/vite.js
 const env = (api: SegmindServer) => ({ SEGMIND_API_KEY: TEST_KEY, SEGMIND_API_URL: api.url, CI: '', SEEDREAM_FROZEN: '' })
 
 /** Each picture URL of a page answers 200 with an image type and the framework's immutable cache header, and is painted. */
-function expectPictures(result: Awaited<ReturnType<typeof loadPage>>, prefix: RegExp, immutable = true): void {
+function expectPictures(result: Awaited<ReturnType<typeof loadPage>>, prefix: RegExp, immutable = true, images = 2): void {
   expect(result.errors).toEqual([])
   expect(result.sources.length).toBeGreaterThanOrEqual(6)
   for (const url of result.sources)
@@ -24,7 +24,7 @@ function expectPictures(result: Awaited<ReturnType<typeof loadPage>>, prefix: Re
     if (immutable)
       expect(image.cache, image.url).toMatch(/immutable/)
   }
-  expect(result.painted.length).toBeGreaterThanOrEqual(2)
+  expect(result.painted.length).toBeGreaterThanOrEqual(images)
   for (const img of result.painted)
     expect(img.width, img.src).toBeGreaterThan(0)
 }
@@ -106,6 +106,48 @@ describe.skipIf(!hasChromium)('Next.js with withSeedream (webpack): next build -
     servers.push(await startServer(process.execPath, [NEXT, 'dev', '--webpack', '-p', String(port), '-H', '127.0.0.1'], app, nextEnv(), /Ready in/))
     const result = await loadPage(browser, `http://127.0.0.1:${port}/shop`)
     expectPictures(result, /^\/shop\/_next\/static\/media\/hero-\d+\.[0-9a-f]{10}\.(?:avif|webp|jpg)$/, false)
+    expect(api.billedPictures()).toBe(1)
+  }, 180_000)
+})
+
+const ASTRO = path.resolve(import.meta.dirname, '../node_modules/astro/astro.js')
+
+describe.skipIf(!hasChromium)('Astro with the integration (Node adapter): astro build, its server, astro dev', () => {
+  let api: SegmindServer
+  let app: string
+  let browser: Browser
+  const servers: ChildProcess[] = []
+  const astroEnv = () => ({ ...env(api), ASTRO_TELEMETRY_DISABLED: '1' })
+  const ASSET = /^\/_astro\/hero-\d+\.[0-9a-f]{10}(?:_\w+)?\.(?:avif|webp|jpg)$/
+
+  beforeAll(async () => {
+    api = await startSegmindServer({ keys: [TEST_KEY] })
+    app = await frameworkApp('astro')
+    browser = await launchChromium()
+  }, 60_000)
+  afterAll(async () => {
+    servers.forEach(s => s.kill())
+    await browser?.close()
+    await api?.close()
+  })
+
+  it('builds once into _astro/, prerenders and server-renders the picture, serves it with immutable caching, and <Image> takes the export', async () => {
+    const out = await run(process.execPath, [ASTRO, 'build'], app, astroEnv())
+    expect(out).toMatch(/1 generated/)
+    expect(api.billedPictures()).toBe(1)
+    const port = await freePort()
+    servers.push(await startServer(process.execPath, ['dist/server/entry.mjs'], app, { ...astroEnv(), PORT: String(port), HOST: '127.0.0.1' }, /listening on/i))
+    const page = await loadPage(browser, `http://127.0.0.1:${port}/`)
+    expectPictures(page, ASSET)
+    // astro:assets' <Image> re-encoded the export as ImageMetadata: its own file, also under _astro/.
+    expect(page.painted.some(p => /\/_astro\/hero-640\.[0-9a-f]{10}_\w+\.webp$/.test(p.src))).toBe(true)
+    expectPictures(await loadPage(browser, `http://127.0.0.1:${port}/ssr`), ASSET, true, 1)
+  }, 180_000)
+
+  it('serves the stored picture in astro dev, paying nothing more', async () => {
+    const port = await freePort()
+    servers.push(await startServer(process.execPath, [ASTRO, 'dev', '--host', '127.0.0.1', '--port', String(port)], app, astroEnv(), /Local\s/))
+    expectPictures(await loadPage(browser, `http://127.0.0.1:${port}/ssr`), /^\/@seedream\/[0-9a-f]{16}\/[0-9a-f]{8}\/\d+\.(?:avif|webp|jpg)$/, true, 1)
     expect(api.billedPictures()).toBe(1)
   }, 180_000)
 })
