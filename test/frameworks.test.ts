@@ -151,3 +151,43 @@ describe.skipIf(!hasChromium)('Astro with the integration (Node adapter): astro 
     expect(api.billedPictures()).toBe(1)
   }, 180_000)
 })
+
+const NUXT = path.resolve(import.meta.dirname, '../node_modules/nuxt/bin/nuxt.mjs')
+
+describe.skipIf(!hasChromium)('Nuxt with the module: nuxt build, node .output/server/index.mjs, nuxt dev', () => {
+  let api: SegmindServer
+  let app: string
+  let browser: Browser
+  const servers: ChildProcess[] = []
+  const nuxtEnv = () => ({ ...env(api), NUXT_TELEMETRY_DISABLED: '1' })
+
+  beforeAll(async () => {
+    api = await startSegmindServer({ keys: [TEST_KEY] })
+    app = await frameworkApp('nuxt')
+    browser = await launchChromium()
+  }, 60_000)
+  afterAll(async () => {
+    servers.forEach(s => s.kill())
+    await browser?.close()
+    await api?.close()
+  })
+
+  it('builds once into _nuxt/, server-renders the picture, and serves it with immutable caching', async () => {
+    const out = await run(process.execPath, [NUXT, 'build'], app, nuxtEnv())
+    expect(out).toMatch(/1 generated/)
+    expect(api.billedPictures()).toBe(1)
+    const port = await freePort()
+    servers.push(await startServer(process.execPath, ['.output/server/index.mjs'], app, { PORT: String(port), HOST: '127.0.0.1' }, /Listening on/))
+    const base = `http://127.0.0.1:${port}/`
+    expect(await (await fetch(base)).text()).toMatch(/<picture><source type="image\/avif" srcset="\/_nuxt\/hero-320\.[0-9a-f]{10}\.avif 320w/)
+    // Nuxt's client build resolves asset URLs against import.meta.url: the same files, absolute after hydration.
+    expectPictures(await loadPage(browser, base), /^(?:http:\/\/127\.0\.0\.1:\d+)?\/_nuxt\/hero-\d+\.[0-9a-f]{10}\.(?:avif|webp|jpg)$/)
+  }, 180_000)
+
+  it('serves the stored picture in nuxt dev, paying nothing more', async () => {
+    const port = await freePort()
+    servers.push(await startServer(process.execPath, [NUXT, 'dev', '--host', '127.0.0.1', '--port', String(port)], app, nuxtEnv(), /Local:/))
+    expectPictures(await loadPage(browser, `http://127.0.0.1:${port}/`), /^\/_nuxt\/@seedream\/[0-9a-f]{16}\/[0-9a-f]{8}\/\d+\.(?:avif|webp|jpg)$/, false)
+    expect(api.billedPictures()).toBe(1)
+  }, 180_000)
+})

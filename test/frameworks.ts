@@ -27,10 +27,19 @@ export async function frameworkApp(name: string): Promise<string> {
   return dir
 }
 
+/**
+ * The environment a user's shell would give the framework's CLI: without the test runner's own
+ * variables (Nuxt turns its logs down when it sees VITEST or NODE_ENV=test).
+ */
+function userEnv(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  const own = Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && k !== 'NODE_ENV' && k !== 'TEST')
+  return { ...Object.fromEntries(own), ...env }
+}
+
 /** Runs a command to its end; its output is in the error when it fails. */
 export function run(cmd: string, args: string[], cwd: string, env: Record<string, string | undefined>): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(cmd, args, { cwd, env: userEnv(env), stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
     child.stdout.on('data', (d) => { out += d })
     child.stderr.on('data', (d) => { out += d })
@@ -51,7 +60,7 @@ export function freePort(): Promise<number> {
 /** Starts a long-running server and resolves once its output says it listens (`ready` matches). */
 export function startServer(cmd: string, args: string[], cwd: string, env: Record<string, string | undefined>, ready: RegExp, ms = 60_000): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(cmd, args, { cwd, env: userEnv(env), stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
     const timer = setTimeout(() => reject(new Error(`${cmd} ${args.join(' ')} did not say it was ready in ${ms} ms:\n${out}`)), ms)
     const seen = (d: Buffer) => {

@@ -29,6 +29,11 @@ export function createHost(ctx: EmitContext, state: BundlerState): Host {
     // the larger part of a warm build of many images; an absolute base needs none of it.
     if (state.directUrls)
       return JSON.stringify(state.publicPath + fileName)
+    // Vite's own asset placeholder: it becomes the URL its `base` and `experimental.renderBuiltUrl`
+    // say, in client and SSR builds alike (Nuxt's server build renders `/_nuxt/…` through it,
+    // where import.meta.ROLLUP_FILE_URL_* would give a file: URL).
+    if (typeof ref === 'string' && state.framework === 'vite')
+      return JSON.stringify(`__VITE_ASSET__${ref}__`)
     if (typeof ref === 'string')
       return `import.meta.ROLLUP_FILE_URL_${ref}`
     // webpack and Rspack resolve their public path at run time, `auto` included.

@@ -1,0 +1,2 @@
+export { seedreamNuxt as default } from './bundler/nuxt'
+export type { NuxtLike } from './bundler/nuxt'
