@@ -101,6 +101,10 @@ describe.skipIf(!hasChromium)('Next.js with withSeedream (webpack): next build -
     expect(result.painted.some(p => /\/shop\/_next\/static\/media\/hero-640\.[0-9a-f]{10}\.jpg$/.test(p.src))).toBe(true)
   }, 180_000)
 
+  it('refuses plain next build (Turbopack, not supported yet) loudly instead of shipping broken pictures', async () => {
+    await expect(run(process.execPath, [NEXT, 'build'], app, nextEnv())).rejects.toThrow(/using Turbopack, with a `webpack` config and no `turbopack` config/)
+  }, 120_000)
+
   it('serves the stored picture in next dev --webpack, paying nothing more', async () => {
     const port = await freePort()
     servers.push(await startServer(process.execPath, [NEXT, 'dev', '--webpack', '-p', String(port), '-H', '127.0.0.1'], app, nextEnv(), /Ready in/))
