@@ -2,19 +2,14 @@ import type { SegmindServer } from './servers/segmind'
 import { spawn } from 'node:child_process'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { copyFixture, listFiles, TEST_KEY } from './helpers'
-import { startSegmindServer } from './servers/segmind'
+import { describe, expect, it } from 'vitest'
+import { listFiles, TEST_KEY, useServerAndFixture } from './helpers'
 
 const CLI = path.resolve(import.meta.dirname, '../dist/cli.js')
 
 let server: SegmindServer
 let root: string
-beforeEach(async () => {
-  server = await startSegmindServer({ keys: [TEST_KEY] })
-  root = await copyFixture('vite-basic')
-})
-afterEach(() => server.close())
+useServerAndFixture('vite-basic', (s, r) => { server = s; root = r })
 
 interface Run { code: number | null, stdout: string, stderr: string }
 

@@ -6,7 +6,10 @@ import path from 'node:path'
 import vm from 'node:vm'
 import { build, createLogger } from 'vite'
 import WebSocket from 'ws'
+import type { SegmindServer } from './servers/segmind'
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest'
 import seedream from '../src/vite'
+import { startSegmindServer } from './servers/segmind'
 
 export const FIXTURES = path.resolve(import.meta.dirname, '../fixtures')
 export const TEST_KEY = 'sk-test-SECRET-d41d8cd98f00b204'
@@ -111,4 +114,17 @@ export async function watchHmr(base: string): Promise<{ socket: WebSocket, updat
   })
   await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject))
   return { socket, updates }
+}
+
+/**
+ * A loopback Segmind server and a fresh copy of a fixture, for each test (or once per file with
+ * `'once'`), handed to the test file through `use`; the server is closed after.
+ */
+export function useServerAndFixture(fixture: string, use: (server: SegmindServer, root: string) => void, scope: 'each' | 'once' = 'each'): void {
+  let server: SegmindServer | undefined
+  ;(scope === 'each' ? beforeEach : beforeAll)(async () => {
+    server = await startSegmindServer({ keys: [TEST_KEY] })
+    use(server, await copyFixture(fixture))
+  })
+  ;(scope === 'each' ? afterEach : afterAll)(() => server?.close())
 }

@@ -1,9 +1,8 @@
 import type { SegmindServer } from './servers/segmind'
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { copyFixture, TEST_KEY, viteBuild, withEnv } from './helpers'
-import { startSegmindServer } from './servers/segmind'
+import { describe, expect, it } from 'vitest'
+import { TEST_KEY, useServerAndFixture, viteBuild, withEnv } from './helpers'
 
 const url = (n: number) => `https://example.com/ref-${n}.png`
 const p = 'A quiet harbour at night'
@@ -57,11 +56,7 @@ const CASES: Array<[unknown, string]> = [
 
 let server: SegmindServer
 let root: string
-beforeAll(async () => {
-  server = await startSegmindServer({ keys: [TEST_KEY] })
-  root = await copyFixture('vite-one')
-})
-afterAll(() => server.close())
+useServerAndFixture('vite-one', (s, r) => { server = s; root = r }, 'once')
 
 async function failure(options = {}): Promise<Error> {
   const env = { SEGMIND_API_KEY: TEST_KEY, SEGMIND_API_URL: server.url }

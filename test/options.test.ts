@@ -2,11 +2,10 @@ import type { Options } from '../src/model/options'
 import type { SegmindServer } from './servers/segmind'
 import { rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { checkOptions, optionIssues } from '../src/model/option-rules'
 import { resolveOptions } from '../src/model/resolve-options'
-import { copyFixture, TEST_KEY, viteBuild, withEnv } from './helpers'
-import { startSegmindServer } from './servers/segmind'
+import { TEST_KEY, useServerAndFixture, viteBuild, withEnv } from './helpers'
 
 /** [options, the one field its issue must name, what the message must say]. */
 const CASES: Array<[object, string, string]> = [
@@ -111,11 +110,7 @@ describe('resolveOptions', () => {
 
 let server: SegmindServer
 let root: string
-beforeAll(async () => {
-  server = await startSegmindServer({ keys: [TEST_KEY] })
-  root = await copyFixture('vite-one')
-})
-afterAll(() => server.close())
+useServerAndFixture('vite-one', (s, r) => { server = s; root = r }, 'once')
 
 async function failure(options: object): Promise<Error> {
   const env = { SEGMIND_API_KEY: TEST_KEY, SEGMIND_API_URL: server.url }

@@ -2,17 +2,12 @@ import type { SegmindServer } from './servers/segmind'
 import { stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { thumbHashToRGBA } from 'thumbhash'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { copyFixture, exportsOf, TEST_KEY, viteBuild, withEnv } from './helpers'
-import { startSegmindServer } from './servers/segmind'
+import { describe, expect, it } from 'vitest'
+import { exportsOf, TEST_KEY, useServerAndFixture, viteBuild, withEnv } from './helpers'
 
 let server: SegmindServer
 let root: string
-beforeAll(async () => {
-  server = await startSegmindServer({ keys: [TEST_KEY] })
-  root = await copyFixture('vite-one')
-})
-afterAll(() => server.close())
+useServerAndFixture('vite-one', (s, r) => { server = s; root = r }, 'once')
 
 async function hero(spec: object, options = {}) {
   await writeFile(path.join(root, 'seedream.config.json'), JSON.stringify({ images: { hero: { prompt: 'A lighthouse on a cliff in a storm', size: '1K', aspect_ratio: '3:2', ...spec } } }))

@@ -5,20 +5,15 @@ import { mkdir, mkdtemp, readFile, symlink, truncate, writeFile } from 'node:fs/
 import os from 'node:os'
 import path from 'node:path'
 import sharp from 'sharp'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { DEFAULTS } from '../src/model/defaults'
 import { attachReferences } from '../src/project/references'
 import { resolveSpec } from '../src/model/spec'
-import { copyFixture, exportsOf, listFiles, TEST_KEY, viteBuild, withEnv } from './helpers'
-import { startSegmindServer } from './servers/segmind'
+import { exportsOf, listFiles, TEST_KEY, useServerAndFixture, viteBuild, withEnv } from './helpers'
 
 let server: SegmindServer
 let root: string
-beforeEach(async () => {
-  server = await startSegmindServer({ keys: [TEST_KEY] })
-  root = await copyFixture('vite-one')
-})
-afterEach(() => server.close())
+useServerAndFixture('vite-one', (s, r) => { server = s; root = r })
 
 const build = (at = root) => withEnv({ SEGMIND_API_KEY: TEST_KEY, SEGMIND_API_URL: server.url }, () =>
   viteBuild(at, { widths: [64], formats: ['jpeg'], retryDelay: 5 }))

@@ -2,17 +2,12 @@ import type { SegmindServer } from './servers/segmind'
 import { readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import sharp from 'sharp'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { copyFixture, exportsOf, listFiles, TEST_KEY, viteBuild, withEnv } from './helpers'
-import { startSegmindServer } from './servers/segmind'
+import { describe, expect, it } from 'vitest'
+import { exportsOf, listFiles, TEST_KEY, useServerAndFixture, viteBuild, withEnv } from './helpers'
 
 let server: SegmindServer
 let root: string
-beforeEach(async () => {
-  server = await startSegmindServer({ keys: [TEST_KEY] })
-  root = await copyFixture('vite-one')
-})
-afterEach(() => server.close())
+useServerAndFixture('vite-one', (s, r) => { server = s; root = r })
 
 const build = (options = {}) => withEnv({ SEGMIND_API_KEY: TEST_KEY, SEGMIND_API_URL: server.url }, () =>
   viteBuild(root, { widths: [64], formats: ['webp', 'jpeg'], retryDelay: 5, ...options }))

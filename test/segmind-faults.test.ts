@@ -1,16 +1,11 @@
 import type { SegmindServer } from './servers/segmind'
 import path from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { copyFixture, listFiles, TEST_KEY, viteBuild, withEnv } from './helpers'
-import { startSegmindServer } from './servers/segmind'
+import { describe, expect, it } from 'vitest'
+import { listFiles, TEST_KEY, useServerAndFixture, viteBuild, withEnv } from './helpers'
 
 let server: SegmindServer
 let root: string
-beforeEach(async () => {
-  server = await startSegmindServer({ keys: [TEST_KEY] })
-  root = await copyFixture('vite-one')
-})
-afterEach(() => server.close())
+useServerAndFixture('vite-one', (s, r) => { server = s; root = r })
 
 const env = () => ({ SEGMIND_API_KEY: TEST_KEY, SEGMIND_API_URL: server.url })
 const options = { widths: [64], formats: ['webp', 'jpeg'] as Array<'webp' | 'jpeg'>, retryDelay: 5, retries: 3 }
