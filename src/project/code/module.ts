@@ -4,6 +4,7 @@ import type { VariantSet } from '../images/variants'
 import path from 'node:path'
 import { RUNTIME_REQUEST } from '../../model/ids'
 import { EXT, MIME } from '../images/variant-types'
+import { pictureLayout } from './picture-object'
 import { runtimeModuleCode } from './runtime'
 
 /** Emits one asset (a variant's bytes, already verified) and returns a JavaScript expression for its URL. */
@@ -30,14 +31,6 @@ export function assetFileName(names: AssetNames, specName: string, v: Variant): 
     field === 'name' ? base : field === 'ext' ? ext : field === 'extname' ? `.${ext}` : v.sha256.slice(0, size ? Number(size) : 10))
 }
 
-/** Most modern first; the fallback (`src`, `srcset`) is JPEG or PNG when present, else the least modern. */
-const MODERNITY = ['avif', 'webp', 'png', 'jpeg'] as const
-export function formatRoles(formats: Array<keyof typeof MIME>) {
-  const ordered = MODERNITY.filter(f => formats.includes(f))
-  const fallback = ordered.find(f => f === 'jpeg' || f === 'png') ?? ordered.at(-1)!
-  return { fallback, modern: ordered.filter(f => f !== fallback) }
-}
-
 const srcsetCode = (items: Array<{ url: string, width: number }>) =>
   items.map(i => `${i.url} + " ${i.width}w"`).join(' + ", " + ') || '""'
 
@@ -51,11 +44,8 @@ export async function emitPicture(set: VariantSet, spec: ResolvedSpec, names: As
   if (set.problem)
     emit.warn?.(cacheRemade(spec, set))
   // The bytes makeVariants verified (or encoded): the cache is not read again between check and use.
-  const urls = await Promise.all(set.variants.map(async (v, i) =>
-    ({ v, url: await emit(assetFileName(names, spec.name, v), set.data[i]!) })))
-  const { fallback, modern } = formatRoles(spec.output.formats)
-  const byFormat = (f: string) => urls.filter(u => u.v.format === f).sort((a, b) => a.v.width - b.v.width)
-  const largest = byFormat(fallback).at(-1)!
+  const urls = await Promise.all(set.variants.map((v, i) => emit(assetFileName(names, spec.name, v), set.data[i]!)))
+  const { fallback, modern, byFormat, largest } = pictureLayout(set, spec, urls)
   const srcset = (f: string) => srcsetCode(byFormat(f).map(u => ({ url: u.url, width: u.v.width })))
   const sources = modern.map(f => `{ type: ${JSON.stringify(MIME[f])}, srcset: ${srcset(f)} }`)
   return `{

@@ -6,7 +6,7 @@ import type { Stats } from 'node:fs'
 import type { Summary, Variant } from './variant-types'
 import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
-import { formatRoles } from '../code/module'
+import { formatRoles } from '../code/picture-object'
 import { writeFileAtomic } from '../store/atomic'
 import { sha256 } from '../../model/key'
 import { markUsed, pruneDevCache } from '../store/retention'
@@ -70,6 +70,7 @@ export function createDevVariants(cacheDir: string, pool: LimitFunction, maxIds 
     const srcset = (f: Variant['format']) => widths.map(w => `${url(w, f)} ${w}w`).join(', ')
     const { fallback, modern } = formatRoles(out.formats)
     const largest = widths.at(-1)!
+    const { color, placeholder, thumbhash } = await entry.summary
     return {
       src: url(largest, fallback),
       width: largest,
@@ -77,8 +78,10 @@ export function createDevVariants(cacheDir: string, pool: LimitFunction, maxIds 
       srcset: srcset(fallback),
       sources: modern.map(f => ({ type: MIME[f], srcset: srcset(f) })),
       format: fallback,
-      ...await entry.summary,
-      blurDataURL: (await entry.summary).placeholder,
+      color,
+      placeholder,
+      thumbhash,
+      blurDataURL: placeholder,
     }
   }
 
