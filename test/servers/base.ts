@@ -448,6 +448,13 @@ export function createJobs<J extends object>(prefix: string, draw: (job: QueuedJ
       })
       return job.making
     },
+    /** What the test sees of the server: the server itself, the settings, the ledger, and the submissions. */
+    expose: <S extends { state: { requests: LoggedRequest[] } }>(server: S) => ({
+      ...server,
+      settings,
+      ...billing,
+      generations: () => server.state.requests.filter(r => r.method === 'POST'),
+    }),
     /** `route` behind a key check; result files come first and need no key, as the provider's CDN serves them. */
     keyed: (authorization: string, unauthorized: Answer, route: Route): Route => async (req, base, fault) =>
       files.serve(req.path) ?? (req.headers.authorization === authorization ? route(req, base, fault) : unauthorized),

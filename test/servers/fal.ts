@@ -41,11 +41,5 @@ export async function startFalServer(key: string) {
     const images = await queue.make(status[1]!, base)
     return { status: 200, body: { images: images.map(url => ({ url, content_type: 'image/jpeg' })), seed: job.input.seed ?? 777 } }
   }))
-  return {
-    ...server,
-    settings: queue.settings,
-    jobs: queue.jobs,
-    ...queue.billing,
-    generations: () => server.state.requests.filter(r => r.method === 'POST'),
-  }
+  return { ...queue.expose(server), jobs: queue.jobs }
 }

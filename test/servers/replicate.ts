@@ -36,11 +36,5 @@ export async function startReplicateServer(key: string) {
       return { status: 200, body: { id, status: 'failed', error: 'NSFW content detected', output: null, urls } }
     return { status: 200, body: { id, status: 'succeeded', output: await queue.make(id, base), urls } }
   }))
-  return {
-    ...server,
-    settings: queue.settings,
-    predictions: queue.jobs,
-    ...queue.billing,
-    generations: () => server.state.requests.filter(r => r.method === 'POST'),
-  }
+  return { ...queue.expose(server), predictions: queue.jobs }
 }
