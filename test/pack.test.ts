@@ -1,6 +1,6 @@
 import type { SegmindServer } from './servers/segmind'
 import { spawn } from 'node:child_process'
-import { cp, mkdir, mkdtemp, readdir, readFile, symlink, writeFile } from 'node:fs/promises'
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -61,5 +61,38 @@ describe('the npm pack tarball unpacked into a fresh app outside the repo', () =
   it('fails type checking when a ?seedream import is misused', async () => {
     await writeFile(path.join(app, 'src/wrong.ts'), 'import hero from \'hero?seedream\'\nexport const n: number = hero.src\n')
     await expect(run(process.execPath, [TSC, '--noEmit', '-p', '.'], app)).rejects.toThrow(/Type 'string' is not assignable to type 'number'/)
+  })
+})
+
+describe('seedream.config.ts on whatever TypeScript the app has, or none', () => {
+  const typescripts = [['5', 'typescript'], ['6', 'typescript-6'], ['7', 'typescript-7'], ['none', undefined]] as const
+
+  it.each(typescripts)('loads it in the CLI and in vite build with TypeScript %s', async (version, pkg) => {
+    const dir = `${app}-ts-${version}`
+    await cp(app, dir, { recursive: true, verbatimSymlinks: true, filter: f => !['dist', '.seedream', 'seedream.config.ts', 'src/wrong.ts'].includes(path.relative(app, f)) })
+    // Every package of the repo's install hoisted beside it, as npm lays out an app; then the
+    // app's TypeScript, if any.
+    for (const name of await readdir(path.join(REPO, 'node_modules'))) {
+      if (!name.startsWith('.') && !name.startsWith('typescript') && name !== 'unplugin-seedream')
+        await symlink(path.join(REPO, 'node_modules', name), path.join(dir, 'node_modules', name), 'dir').catch(() => {})
+    }
+    const link = path.join(dir, 'node_modules/typescript')
+    await rm(link)
+    if (pkg) {
+      await symlink(path.join(REPO, 'node_modules', pkg), link, 'dir')
+      expect(JSON.parse(await readFile(path.join(link, 'package.json'), 'utf8')).version).toMatch(new RegExp(`^${version}\\.`))
+    }
+    await writeFile(path.join(dir, 'seedream.config.ts'), `import type { Options } from 'unplugin-seedream'
+enum Width { Small = 320, Large = 640 }
+const widths: number[] = [Width.Small, Width.Large]
+export default { images: { boat: { prompt: 'A paper boat', size: '1K' as const, alt: 'A boat' } }, widths } satisfies Options
+`)
+    await writeFile(path.join(dir, 'src/main.ts'), 'import boat from \'boat?seedream\'\nconsole.log(boat.src)\n')
+    // Node resolves from where a package is linked, as in a real install: a loader that reached
+    // for `typescript` would get this app's.
+    const node = (args: string[]) => run(process.execPath, ['--preserve-symlinks', '--preserve-symlinks-main', ...args], dir, { SEGMIND_API_KEY: TEST_KEY, SEGMIND_API_URL: server.url })
+    expect(await node(['node_modules/unplugin-seedream/dist/cli.js', 'status'])).toMatch(/boat/)
+    expect(await node(['node_modules/vite/bin/vite.js', 'build'])).toContain('[seedream] generated "boat"')
+    expect(await listFiles(path.join(dir, 'dist'))).toContainEqual(expect.stringMatching(/^assets\/boat-\d+\.[0-9a-f]{10}\.avif$/))
   })
 })

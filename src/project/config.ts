@@ -1,11 +1,11 @@
 import type { Options } from '../model/options'
-import { readFile, stat } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import path from 'node:path'
-import { pathToFileURL } from 'node:url'
-import { cosmiconfig } from 'cosmiconfig'
+import { cosmiconfig, cosmiconfigSync } from 'cosmiconfig'
 import { parse as parseYaml } from 'yaml'
 import { SeedreamError } from '../model/errors'
 import { SPEC_FILE } from '../model/ids'
+import { importFresh, importTypeScript, requireConfig } from './config-loaders'
 
 /** Types a `seedream.config.*` file. */
 export function defineConfig(config: Options): Options {
@@ -23,17 +23,15 @@ const SEARCH_PLACES = [
   `.${MODULE}rc.mjs`,
   `.${MODULE}rc.ts`,
   `${MODULE}.config.ts`,
+  `${MODULE}.config.mts`,
+  `${MODULE}.config.cts`,
   `${MODULE}.config.mjs`,
   `${MODULE}.config.js`,
   `${MODULE}.config.json`,
 ]
 
-/** Node caches imported modules by URL, so an edited config is imported under a new one. */
-async function importFresh(filepath: string): Promise<unknown> {
-  const { mtimeMs } = await stat(filepath)
-  const mod = await import(`${pathToFileURL(filepath).href}?t=${mtimeMs}`)
-  return mod.default ?? mod
-}
+const SEARCH = { searchPlaces: SEARCH_PLACES, searchStrategy: 'none', cache: false } as const
+const SCRIPTS = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts']
 
 export interface LoadedConfig {
   config: Options
@@ -47,18 +45,30 @@ export interface LoadedConfig {
  */
 export async function loadConfig(root: string): Promise<LoadedConfig> {
   const explorer = cosmiconfig(MODULE, {
-    searchPlaces: SEARCH_PLACES,
-    searchStrategy: 'none',
-    cache: false,
-    loaders: { '.js': importFresh, '.mjs': importFresh },
+    ...SEARCH,
+    loaders: { '.js': importFresh, '.mjs': importFresh, '.ts': importTypeScript, '.mts': importTypeScript, '.cts': importTypeScript },
   })
+  return checked(root, await explorer.search(root).catch(error => unloadable(root, error)))
+}
+
+/** The same config, read synchronously (every script through jiti). */
+export function loadConfigSync(root: string): LoadedConfig {
+  const loaders = Object.fromEntries(SCRIPTS.map(ext => [ext, requireConfig]))
   let found
   try {
-    found = await explorer.search(root)
+    found = cosmiconfigSync(MODULE, { ...SEARCH, loaders }).search(root)
   }
-  catch (error: any) {
-    throw new SeedreamError(`Could not load the seedream config in ${root}: ${error.message}`, { file: error.filepath })
+  catch (error) {
+    unloadable(root, error)
   }
+  return checked(root, found)
+}
+
+function unloadable(root: string, error: any): never {
+  throw new SeedreamError(`Could not load the seedream config in ${root}: ${error.message}`, { file: error.filepath })
+}
+
+function checked(root: string, found: { filepath: string, config: any, isEmpty?: boolean } | null | undefined): LoadedConfig {
   if (!found || found.isEmpty)
     return { config: {} }
   const file = path.relative(root, found.filepath)
