@@ -1,10 +1,9 @@
 import type { Options } from '../model/options'
 import type { SeedreamImage, SeedreamSpec } from '../model/types'
-import type { Logger, Project } from '../project'
+import type { Logger } from '../project'
 import path from 'node:path'
 import { redact } from '../model/errors'
-import { canonicalJson } from '../model/key'
-import { createSharedWork, openProject, scrubbed, writeImageFiles } from '../project'
+import { noteOnce, projectOnce, scrubbed, writeImageFiles } from '../project'
 
 /** Options of `image()`: the plugin's options, plus where the files go and how they are named in URLs. */
 export interface ImageOptions extends Options {
@@ -36,26 +35,6 @@ const stderr: Logger = {
 }
 
 /**
- * One project per root and options, opened once per process: a shortcode calls image() on every
- * page. They all share one sharp pool and one map of generations in flight, so sharp never runs
- * more jobs than there are cores and a picture two calls ask for at once is generated once.
- */
-const projects = new Map<string, Promise<Project>>()
-const shared = createSharedWork()
-/** Notes (a size rounded, a field ignored) said once per spec, not once per page. */
-const noted = new Set<string>()
-
-function projectFor(root: string, options: Options, logger: Logger): Promise<Project> {
-  const id = `${root}\0${canonicalJson(options)}`
-  if (!projects.has(id)) {
-    const opening = openProject(root, options, { mode: 'api', logger, shared })
-    projects.set(id, opening)
-    opening.catch(() => projects.delete(id))
-  }
-  return projects.get(id)!
-}
-
-/**
  * The function API: the same `SeedreamImage` a `?seedream` import gets, without a bundler. `spec`
  * is a named spec of the project's config (or its options) or a spec object; the variants are
  * written to `outDir` and their URLs start with `urlPrefix`.
@@ -63,14 +42,9 @@ function projectFor(root: string, options: Options, logger: Logger): Promise<Pro
 export function image(spec: string | SeedreamSpec, imageOptions: ImageOptions = {}): Promise<SeedreamImage> {
   const { outDir = 'img', urlPrefix = '/img/', name = 'image', logger = stderr, ...options } = imageOptions
   return scrubbed(async () => {
-    const project = await projectFor(path.resolve(options.root ?? process.cwd()), options, logger)
+    const project = await projectOnce(path.resolve(options.root ?? process.cwd()), options, logger)
     const resolved = typeof spec === 'string' ? await project.specs.fromConfig(spec) : await project.specs.fromObject(spec, name)
-    for (const note of resolved.notes) {
-      const line = `"${resolved.name}": ${note}`
-      if (!noted.has(line))
-        logger.warn(line)
-      noted.add(line)
-    }
+    noteOnce(resolved, logger.warn)
     return writeImageFiles(project, resolved, path.resolve(project.root, outDir), urlPrefix, logger.warn)
   })
 }

@@ -3,7 +3,7 @@
  * writing files, reading its inventory. Everything else under project/ is its own business.
  */
 export { assetNames, RUNTIME_CODE } from './code/module'
-export { defineConfig } from './config'
+export { defineConfig, loadConfigSync } from './config'
 export { findImports } from './discover'
 export { finishBuild } from './finish-build'
 export { REPAIR_COMMAND } from './generation/failures'
@@ -12,6 +12,7 @@ export { createDevVariants } from './images/dev-variants'
 export { loadDevModule, loadModule } from './modules'
 export { createSharedWork, openProject } from './open-project'
 export { writeImageFiles } from './files'
+export { noteOnce, projectOnce } from './projects-once'
 export { scrubbed } from './pictures'
 export type { AssetNames, EmitAsset } from './code/module'
 export type { Inventory, SpecStatus } from './inventory'
