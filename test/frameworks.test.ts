@@ -1,11 +1,11 @@
 import type { Browser } from 'playwright-core'
 import type { SegmindServer } from './servers/segmind'
 import type { ChildProcess } from 'node:child_process'
-import { rm } from 'node:fs/promises'
+import { readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { frameworkApp, freePort, hasChromium, launchChromium, loadPage, run, startServer } from './frameworks'
-import { TEST_KEY } from './helpers'
+import { TEST_KEY, until, untilAsync } from './helpers'
 import { startSegmindServer } from './servers/segmind'
 
 const bin = (p: string) => path.resolve(import.meta.dirname, '../node_modules', p)
@@ -135,10 +135,26 @@ describe.skipIf(!hasChromium)('Astro with the integration (Node adapter): astro 
     expectPictures(await loadPage(s.browser, `${base}ssr`), ASSET, true, 1)
   }, 180_000)
 
-  it('serves the stored picture in astro dev, paying nothing more', async () => {
+  it('serves the stored picture in astro dev, paying nothing more, and reloads an open page whose frontmatter-only picture changes', async () => {
     const base = await s.serve(port => [ASTRO, 'dev', '--host', '127.0.0.1', '--port', String(port)], /Local\s/)
     expectPictures(await loadPage(s.browser, `${base}ssr`), DEV_URL, true, 1)
     expect(s.api.billedPictures()).toBe(1)
+
+    // The page's picture is imported only in frontmatter: no browser module has it. A new prompt
+    // is generated in the background; the open page reloads by itself and shows the new picture.
+    const page = await s.browser.newPage()
+    await page.goto(`${base}ssr`)
+    const shown = () => page.$eval('source', el => el.getAttribute('srcset')!.split('/')[2]).catch(() => '')
+    const before = await shown()
+    await writeFile(path.join(s.app, 'seedream.config.mjs'), (await readFile(path.join(s.app, 'seedream.config.mjs'), 'utf8')).replace('at dusk', 'at dawn'))
+    await until(() => s.api.billedPictures() === 2, 'the new prompt to be generated')
+    const served = async () => (await (await fetch(`${base}ssr`)).text()).match(/srcset="\/@seedream\/([0-9a-f]{16})\//)?.[1] ?? ''
+    const latest = { served: '' }
+    await untilAsync(async () => {
+      latest.served = await served()
+      return latest.served !== before && await shown() === latest.served
+    }, 'the open page to reload with the new picture')
+    await page.close()
   }, 180_000)
 })
 

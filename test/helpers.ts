@@ -34,6 +34,16 @@ export async function until(check: () => boolean, what: string, ms = 30_000, det
   }
 }
 
+/** Like until(), for a check that has to ask something (a page, a server). */
+export async function untilAsync(check: () => Promise<boolean>, what: string, ms = 30_000): Promise<void> {
+  const end = Date.now() + ms
+  while (!await check()) {
+    if (Date.now() > end)
+      throw new Error(`timed out after ${ms} ms waiting for ${what}`)
+    await new Promise(resolve => setTimeout(resolve, 100))
+  }
+}
+
 /** Every file below a folder, relative to it, with forward slashes. */
 export async function listFiles(dir: string): Promise<string[]> {
   try {

@@ -1,4 +1,4 @@
-import type { ViteDevServer } from 'vite'
+import type { DevEnvironment, EnvironmentModuleNode, ViteDevServer } from 'vite'
 import type { DevHost } from '../project'
 import type { BundlerState, ProjectSlot } from './state'
 import { fileId, isNamedId, SPEC_FILE } from '../model/ids'
@@ -18,21 +18,29 @@ export function createViteDev(state: BundlerState, slot: ProjectSlot) {
    * so the update waits for that transform, for up to ten seconds; an invalidated one is fine.
    */
   function reload(id: string, tries = 100): void {
-    for (const env of Object.values(server?.environments ?? {})) {
-      const mod = env.moduleGraph.getModuleById(id)
-      if (mod && !mod.transformResult && !mod.lastInvalidationTimestamp && tries > 0)
-        return void setTimeout(() => reload(id, tries - 1), 100)
-      if (mod)
-        void env.reloadModule(mod)
-    }
+    const envs = Object.values(server?.environments ?? {})
+    const mods = envs.map(env => env.moduleGraph.getModuleById(id))
+    if (tries > 0 && mods.some(mod => mod && !mod.transformResult && !mod.lastInvalidationTimestamp))
+      return void setTimeout(() => reload(id, tries - 1), 100)
+    void reloadIn(envs.flatMap((env, i) => mods[i] ? [[env, mods[i]] as const] : []))
+  }
+
+  /**
+   * A module only the server has (imported in Astro frontmatter, a server load function) has no
+   * HMR boundary in any browser: once the server has the new one, open pages reload, as Vite
+   * does for a changed server file.
+   */
+  async function reloadIn(found: Array<readonly [DevEnvironment, EnvironmentModuleNode]>): Promise<void> {
+    await Promise.all(found.map(([env, mod]) => env.reloadModule(mod)))
+    if (found.length && !found.some(([env]) => env.name === 'client'))
+      server?.environments.client?.hot.send({ type: 'full-reload' })
   }
 
   function reloadNamed(dev: ViteDevServer): void {
-    for (const env of Object.values(dev.environments)) {
-      for (const mod of env.moduleGraph.idToModuleMap.values()) {
-        if (mod.id && isNamedId(mod.id))
-          void env.reloadModule(mod)
-      }
+    const ids = new Set(Object.values(dev.environments).flatMap(env => [...env.moduleGraph.idToModuleMap.keys()]))
+    for (const id of ids) {
+      if (isNamedId(id))
+        reload(id)
     }
   }
 
