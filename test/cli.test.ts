@@ -55,6 +55,24 @@ describe('seedream CLI', () => {
     expect(server.generations()).toHaveLength(2)
   })
 
+  it('status --check fails on offline placeholders unless allowed, and generate says why it made nothing', async () => {
+    const config = path.join(root, 'seedream.config.mjs')
+    const original = await readFile(config, 'utf8')
+    await writeFile(config, original.replace('export default {', 'export default {\n  provider: \'placeholder\','))
+    const status = await seedream(['status', '--check'])
+    expect(status.code).toBe(1)
+    expect(status.stdout).toMatch(/offline\s+hero \(seedream\.config\.mjs\)/)
+    expect(status.stdout).toContain('2 spec(s), 2 offline placeholder(s); to fill: 0 image(s)')
+    expect(status.stdout).toContain('Placeholders ship as marked stand-ins: set a provider and its key for hero (seedream.config.mjs), card (src/card.seedream.json), or `allowPlaceholders: true` to ship them on purpose (--check fails until then).')
+    const generate = await seedream(['generate'])
+    expect(generate.code).toBe(0)
+    expect(generate.stdout).toContain('0 generated, 0 already cached, 2 offline placeholder(s), 0 failed')
+    expect(generate.stdout).toContain('Nothing is generated for hero (seedream.config.mjs), card (src/card.seedream.json): the placeholder provider draws stand-ins at build time and never calls an API.')
+    await writeFile(config, original.replace('export default {', 'export default {\n  provider: \'placeholder\', allowPlaceholders: true,'))
+    expect((await seedream(['status', '--check'])).code).toBe(0)
+    expect(server.generations()).toHaveLength(0)
+  })
+
   it('finds ?seedream imports in sources and names the file of a bad one', async () => {
     await writeFile(path.join(root, 'src/extra.ts'), 'import x from \'nope?seedream\'\nexport default x\n')
     const run = await seedream(['status'])

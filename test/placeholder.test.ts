@@ -52,3 +52,29 @@ describe('placeholder provider', () => {
     expect(size({ model: 'seedream-4', size: 'custom', width: 1500, height: 2500 })).toEqual({ width: 1472, height: 2496 })
   })
 })
+
+describe('placeholders never ship by accident', () => {
+  const options = { provider: 'placeholder', widths: [256], formats: ['jpeg'] } as const
+
+  it('a production build counts them and warns by name; allowPlaceholders keeps it quiet', async () => {
+    const root = await copyFixture('vite-basic')
+    const { logs } = await withEnv({}, () => viteBuild(root, options))
+    const text = logs.join('\n')
+    expect(text).toMatch(/0 generated \(~\$0\.00\), 0 reused, 2 placeholder\(s\);/)
+    expect(text).toMatch(/2 picture\(s\) of this production build are offline placeholders, marked PLACEHOLDER: "card" \(src\/card\.seedream\.json\), "hero" \(seedream\.config\.mjs\)\. To ship real pictures, set a provider and its key, or `allowPlaceholders: true`/)
+    const allowed = await withEnv({}, () => viteBuild(root, { ...options, allowPlaceholders: true }))
+    expect(allowed.logs.join('\n')).toMatch(/2 placeholder\(s\);/)
+    expect(allowed.logs.join('\n')).not.toMatch(/offline placeholders, marked/)
+    const development = await withEnv({}, () => viteBuild(root, options, { mode: 'development' }))
+    expect(development.logs.join('\n')).not.toMatch(/offline placeholders, marked/)
+  })
+
+  it.each([['CI', { CI: 'true' }], ['frozen', { SEEDREAM_FROZEN: '1' }]])('a %s build refuses them before any work, naming each spec, unless allowed', async (mode, env) => {
+    const root = await copyFixture('vite-basic')
+    await expect(withEnv(env, () => viteBuild(root, options))).rejects.toThrow(
+      new RegExp(`2 spec\\(s\\) use the offline placeholder provider, and a ${mode} build does not ship placeholders: "hero" \\(seedream\\.config\\.mjs\\), "card" \\(src/card\\.seedream\\.json\\)\\. Fix: set a provider and its key, or \`allowPlaceholders: true\``))
+    expect(await listFiles(path.join(root, 'dist'))).toEqual([])
+    const allowed = await withEnv(env, () => viteBuild(root, { ...options, allowPlaceholders: true }))
+    expect(allowed.files.filter(f => f.endsWith('.jpg'))).toHaveLength(2)
+  })
+})

@@ -167,6 +167,6 @@ describe('one encoding per picture', () => {
     const { logs } = await build()
     expect(server.billedPictures()).toBe(1)
     // 2 widths × 2 formats made once, then the same set reused for the second name.
-    expect(logs.join('\n')).toMatch(/1 generated \(~\$0\.04[^)]*\), 1 reused; 4 variants made, 4 reused/)
+    expect(logs.join('\n')).toMatch(/1 generated \(~\$0\.04[^)]*\), 1 reused, 0 placeholder\(s\); 4 variants made, 4 reused/)
   })
 })

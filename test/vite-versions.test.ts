@@ -56,7 +56,7 @@ describe.each(MATRIX)('%s', (_, vite) => {
     }))
 
     expect(api.generations()).toHaveLength(2)
-    expect(lines.join('\n')).toMatch(/\[seedream\] 2 generated \(~\$\d+\.\d\d, [\d.]+ credits left\), 0 reused; 18 variants made, 0 reused/)
+    expect(lines.join('\n')).toMatch(/\[seedream\] 2 generated \(~\$\d+\.\d\d, [\d.]+ credits left\), 0 reused, 0 placeholder\(s\); 18 variants made, 0 reused/)
     const files = await listFiles(outDir)
     const { hero, card, again } = await exportsOf(outDir)
     expect(again).toEqual(hero)

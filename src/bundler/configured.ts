@@ -30,6 +30,7 @@ export function viteConfigured(state: BundlerState, config: ResolvedConfig): voi
     publicPath: config.base,
     directUrls: /^(?:\/|https?:\/\/)/.test(config.base) && !config.experimental?.renderBuiltUrl,
     serve: config.command === 'serve',
+    development: config.mode === 'development',
     logger: {
       info: (m: string) => config.logger.info(`[seedream] ${m}`, { timestamp: true }),
       warn: (m: string) => config.logger.warn(`[seedream] ${m}`, { timestamp: true }),
@@ -47,12 +48,13 @@ export function nativeLogger(ctx: unknown): Logger | undefined {
 
 /** webpack and Rspack: a `?seedream` module is JavaScript, even when its file is `.json`. */
 interface WebpackLikeCompiler {
-  options: { context?: string, module: { rules: unknown[] } }
+  options: { context?: string, mode?: string, module: { rules: unknown[] } }
   getInfrastructureLogger: (name: string) => { info: (m: string) => void, warn: (m: string) => void }
 }
 
 export function webpackConfigured(state: BundlerState, compiler: WebpackLikeCompiler): void {
   state.root ??= compiler.options.context
+  state.development = compiler.options.mode === 'development'
   const logger = compiler.getInfrastructureLogger('unplugin-seedream')
   state.logger = { info: m => logger.info(m), warn: m => logger.warn(m) }
   compiler.options.module.rules.push({ resourceQuery: /seedream/, type: 'javascript/auto' })

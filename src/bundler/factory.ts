@@ -40,7 +40,7 @@ export const seedreamFactory = (preset: FrameworkPreset = {}): UnpluginFactory<O
     // Rollup and Vite pass the build's error: a failed build gets its error, not a summary.
     async buildEnd(...args: unknown[]) {
       if (!state.serve && !args[0] && (state.preset.summary ?? true))
-        await finishBuild(await slot.get().catch(() => undefined), state.logger)
+        await finishBuild(await slot.get().catch(() => undefined), state.logger, !(state.development ?? process.env.NODE_ENV === 'development'))
     },
     webpack: compiler => webpackConfigured(state, compiler),
     rspack: compiler => webpackConfigured(state, compiler),

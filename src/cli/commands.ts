@@ -27,7 +27,9 @@ export async function status(flags: OutputFlags & { check?: boolean, verify?: bo
   const lines = inv.specs.map(s => `  ${s.state.padEnd(8)} ${where(s)}${s.cost ? `  ~${money(s.cost)}` : ''}`)
   const broken = [...inv.corrupt, ...damaged].map(c => ({ dir: rel(c.dir), reason: c.reason }))
   const balance = await balanceLine(project, specs)
-  const summary = `${inv.specs.length} spec(s); to fill: ${inv.missingImages} image(s), about ${money(inv.missingCost)}; ${inv.unused.length} unused entr${inv.unused.length === 1 ? 'y' : 'ies'}`
+  const offline = inv.specs.filter(s => s.state === 'offline')
+  const refusedOffline = offline.length > 0 && !project.options.allowPlaceholders
+  const summary = `${inv.specs.length} spec(s), ${offline.length} offline placeholder(s); to fill: ${inv.missingImages} image(s), about ${money(inv.missingCost)}; ${inv.unused.length} unused entr${inv.unused.length === 1 ? 'y' : 'ies'}`
     + `${flags.verify ? `; ${inv.specs.filter(s => s.state === 'cached').length} verified` : ''}`
   print(flags, { specs: inv.specs.map(row), missingImages: inv.missingImages, missingCost: inv.missingCost, unused: inv.unused.map(e => rel(e.dir)), corrupt: broken, balance: balance?.data }, [
     ...lines,
@@ -36,8 +38,9 @@ export async function status(flags: OutputFlags & { check?: boolean, verify?: bo
     balance?.text ?? '',
     inv.missingImages ? `Fill with: ${FILL_COMMAND}` : '',
     broken.length ? `Restore corrupt folders from git, or generate them again (paid) with: ${REPAIR_COMMAND}` : '',
+    refusedOffline ? `Placeholders ship as marked stand-ins: set a provider and its key for ${offline.map(where).join(', ')}, or \`allowPlaceholders: true\` to ship them on purpose${flags.check ? ' (--check fails until then)' : ''}.` : '',
   ].filter(Boolean).join('\n'))
-  return flags.check && (inv.missingImages > 0 || broken.length > 0) ? 1 : 0
+  return flags.check && (inv.missingImages > 0 || broken.length > 0 || refusedOffline) ? 1 : 0
 }
 
 /** `seedream generate`: fills the cache for every spec, with the same queue, locks and retries as a build. */
@@ -59,8 +62,11 @@ export async function generate(flags: OutputFlags & { repair?: boolean }): Promi
   const generated = todo.filter((_, i) => results[i]!.status === 'fulfilled').map(row)
   const cached = inv.specs.filter(s => s.state === 'cached').map(row)
   const corrupt = flags.repair ? [] : inv.specs.filter(s => s.state === 'corrupt').map(row)
-  print(flags, { generated, cached, failed, corrupt }, [
-    `${generated.length} generated, ${cached.length} already cached, ${failed.length} failed${corrupt.length ? `, ${corrupt.length} corrupt (not regenerated: ${REPAIR_COMMAND})` : ''}`,
+  const offline = inv.specs.filter(s => s.state === 'offline').map(row)
+  print(flags, { generated, cached, failed, corrupt, offline }, [
+    `${generated.length} generated, ${cached.length} already cached, ${offline.length ? `${offline.length} offline placeholder(s), ` : ''}${failed.length} failed${corrupt.length ? `, ${corrupt.length} corrupt (not regenerated: ${REPAIR_COMMAND})` : ''}`,
+    offline.length ? `Nothing is generated for ${offline.map(where).join(', ')}: the placeholder provider draws stand-ins at build time and never calls an API. Set a provider (and its key) to generate them.` : '',
+    !inv.specs.length ? 'No specs: declare images in seedream.config.* or a *.seedream.json file, and import them with ?seedream.' : '',
     ...failed.map(f => `  failed ${where(f)}: ${f.error}`),
     generated.length ? 'Commit .seedream/ so that every build reuses these pictures.' : '',
   ].filter(Boolean).join('\n'))

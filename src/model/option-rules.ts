@@ -84,6 +84,7 @@ const RULES: { [K in Exclude<keyof Options, keyof OutputOptions>]-?: Check } = {
   timeout: whole(1, 3_600_000),
   retryDelay: whole(0, 600_000),
   frozen: flag,
+  allowPlaceholders: flag,
   budget,
   prices,
   lockStale: whole(2000, 3_600_000),

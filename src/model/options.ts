@@ -84,6 +84,13 @@ export interface Options extends OutputOptions {
    */
   frozen?: boolean
   /**
+   * Ship pictures of the offline `placeholder` provider on purpose. Without it, a CI or frozen
+   * build that would ship one stops before any call, naming the specs; `seedream status --check`
+   * fails on them; any other production build warns by name in its summary.
+   * @default false
+   */
+  allowPlaceholders?: boolean
+  /**
    * What one build may generate before it stops with zero calls.
    * @default { maxImages: 10, maxCost: Infinity }
    */

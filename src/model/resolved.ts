@@ -87,6 +87,9 @@ export interface ResolvedOptions {
   retryDelay: number
   output: OutputOptions
   frozen: boolean
+  allowPlaceholders: boolean
+  /** CI is set: a build there refuses placeholders unless allowed. */
+  ci: boolean
   budget: { maxImages: number, maxCost: number }
   prices: Record<string, number>
   lockStale: number

@@ -1,5 +1,6 @@
 import type { Project } from './open-project'
 import type { Logger, RunStats } from './ports'
+import { placeholderWarning } from './generation/placeholders'
 import { pruneVariantsCache } from './store/retention'
 
 /** The end-of-build line: what was paid for, reused and emitted. */
@@ -8,7 +9,7 @@ export function buildSummary(s: RunStats | undefined): string {
     return 'no image'
   const kib = (s.bytesEmitted / 1024).toFixed(0)
   const credits = s.remainingCredits === undefined ? '' : `, ${s.remainingCredits} credits left`
-  return `${s.generated} generated (~$${s.spend.toFixed(2)}${credits}), ${s.reused} reused; `
+  return `${s.generated} generated (~$${s.spend.toFixed(2)}${credits}), ${s.reused} reused, ${s.placeholders.size} placeholder(s); `
     + `${s.variantsMade} variants made, ${s.variantsReused} reused; ${kib} KiB emitted`
 }
 
@@ -18,10 +19,13 @@ export function buildSummary(s: RunStats | undefined): string {
  * this build did not use and no build used for 30 days are deleted). A cache that cannot be
  * pruned costs a warning, never the build.
  */
-export async function finishBuild(project: Project | undefined, log: Logger | undefined): Promise<void> {
+export async function finishBuild(project: Project | undefined, log: Logger | undefined, production = true): Promise<void> {
   log?.info(buildSummary(project?.stats))
   if (!project)
     return
+  const placeholders = production && placeholderWarning(project.stats.placeholders, project.options)
+  if (placeholders)
+    log?.warn(placeholders)
   const pruned = await pruneVariantsCache(project.options.variantsCacheDir, { used: project.variantsUsed })
     .catch((error: Error) => void log?.warn(`could not prune the variants cache: ${error.message}`))
   if (pruned?.count)

@@ -14,6 +14,7 @@ import { loadConfig } from './config'
 import { createSpecs } from './discover'
 import { createGuard } from './generation/guard'
 import { createOriginals } from './generation/originals'
+import { refusePlaceholders } from './generation/placeholders'
 import { createProgress } from './generation/progress'
 import { takeInventory } from './inventory'
 import { createProviders } from './providers'
@@ -92,9 +93,11 @@ export async function openProject(root: string, userOptions: Options = {}, run: 
   const missing = known.filter((_, i) => !stored[i])
   const guard = createGuard(options.frozen, options.budget, options.prices)
   if (run.mode === 'build')
+    refusePlaceholders(options, known)
+  if (run.mode === 'build')
     guard.precheck(missing, await Promise.all(missing.map(s => keptPictures(journalDir(store.dir, cacheKey(s))))))
   const originals = originalsOf(options, { store, providerFor, guard, missing }, run, log, shared)
-  const stats: RunStats = { generated: 0, reused: 0, variantsMade: 0, variantsReused: 0, bytesEmitted: 0, spend: 0 }
+  const stats: RunStats = { generated: 0, reused: 0, variantsMade: 0, variantsReused: 0, bytesEmitted: 0, spend: 0, placeholders: new Set() }
   return Object.freeze({
     root: options.root,
     options,

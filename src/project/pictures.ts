@@ -3,6 +3,7 @@ import type { OriginalSet } from './generation/originals'
 import type { VariantSet } from './images/variants'
 import type { Project } from './open-project'
 import { redact } from '../model/errors'
+import { specLabel } from './generation/guard'
 import { makeVariants } from './images/variants'
 
 /** Scrubs every known key from anything thrown, whatever threw it. */
@@ -20,7 +21,7 @@ export async function scrubbed<T>(work: () => Promise<T>): Promise<T> {
 function count(project: Project, spec: ResolvedSpec, set: OriginalSet): void {
   const { stats } = project
   if (!set.persistent)
-    return
+    return void stats.placeholders.add(specLabel(spec))
   // Two specs asking for the same picture share one generation: it is paid for, and counted, once.
   const paid = set.generated && !project.generatedKeys.has(set.key)
   project.generatedKeys.add(set.key)

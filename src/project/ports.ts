@@ -37,4 +37,6 @@ export interface RunStats {
   bytesEmitted: number
   spend: number
   remainingCredits?: number
+  /** Specs this run drew with the offline placeholder provider: `hero (seedream.config.ts)`. */
+  placeholders: Set<string>
 }

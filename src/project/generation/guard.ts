@@ -4,7 +4,7 @@ import { SeedreamError } from '../../model/errors'
 
 export const FILL_COMMAND = 'npx seedream generate'
 
-const where = (s: ResolvedSpec) => `"${s.name}"${s.file ? ` (${s.file})` : ''}`
+export const specLabel = (s: Pick<ResolvedSpec, 'name' | 'file'>) => `"${s.name}"${s.file ? ` (${s.file})` : ''}`
 const money = (n: number) => `$${n.toFixed(2)}`
 
 /**
@@ -35,7 +35,7 @@ export function createGuard(frozen: boolean, budget: Required<Budget>, prices: R
         return
       const toPay = missing.map((s, i) => Math.max(0, s.picture.max_images - (kept[i] ?? 0)))
       const spend = missing.reduce((n, s, i) => n + (priceOf(s) / s.picture.max_images) * toPay[i]!, 0)
-      const error = overBudget(toPay.reduce((n, c) => n + c, 0), spend, `This build is missing ${missing.map(where).join(', ')}: it`)
+      const error = overBudget(toPay.reduce((n, c) => n + c, 0), spend, `This build is missing ${missing.map(specLabel).join(', ')}: it`)
       if (error)
         throw error
     },
@@ -46,7 +46,7 @@ export function createGuard(frozen: boolean, budget: Required<Budget>, prices: R
         return
       const all = [spec, ...missing.filter(s => s.name !== spec.name || s.file !== spec.file)]
       throw new SeedreamError(`Frozen mode: no image is generated, and ${all.length} spec(s) have no image in the cache:\n`
-        + `${all.map(s => `  - ${where(s)}`).join('\n')}\nFill it with \`${FILL_COMMAND}\` (with SEGMIND_API_KEY set) and commit .seedream/.`, { spec: spec.name, file: spec.file }, 'SEEDREAM_FROZEN')
+        + `${all.map(s => `  - ${specLabel(s)}`).join('\n')}\nFill it with \`${FILL_COMMAND}\` (with SEGMIND_API_KEY set) and commit .seedream/.`, { spec: spec.name, file: spec.file }, 'SEEDREAM_FROZEN')
     },
 
     /**
@@ -55,7 +55,7 @@ export function createGuard(frozen: boolean, budget: Required<Budget>, prices: R
      */
     reserve(spec: ResolvedSpec, count = spec.picture.max_images): void {
       const price = (priceOf(spec) / spec.picture.max_images) * count
-      const error = overBudget(images + count, cost + price, `Generating ${where(spec)}`)
+      const error = overBudget(images + count, cost + price, `Generating ${specLabel(spec)}`)
       if (error)
         throw error
       images += count
