@@ -2,7 +2,8 @@
 import { cac } from 'cac'
 import { version } from '../package.json'
 import { generate, prune, status } from './cli/commands'
-import { redact } from './model/errors'
+import { isUserError, redact, SeedreamError } from './model/errors'
+import { didYouMean } from './model/nearest'
 
 const cli = cac('seedream')
 const common = (command: ReturnType<typeof cli.command>) => command
@@ -26,14 +27,33 @@ cli.help()
 cli.version(version)
 
 function run(work: Promise<number>): void {
-  work.then((code) => { process.exitCode = code }, (error) => {
-    process.stderr.write(redact(`seedream: ${error.message}\n`))
-    process.exitCode = 1
-  })
+  work.then((code) => { process.exitCode = code }, fail)
 }
 
-cli.parse()
+/** One line: a user's error is its message, an internal one keeps its stack. */
+function fail(error: any): void {
+  process.stderr.write(redact(`seedream: ${isUserError(error) ? error.message : error.stack}\n`))
+  process.exitCode = 1
+}
+
+const COMMANDS = cli.commands.map(c => c.name).filter(Boolean)
+
+try {
+  cli.parse()
+}
+catch (error: any) {
+  // cac's own errors (an unknown option, a missing value) are the user's: one line, and the option meant.
+  if (error?.name !== 'CACError')
+    throw error
+  const option = /`(-{1,2}[^`]+)`/.exec(error.message)?.[1]
+  const known = (cli.matchedCommand?.options ?? []).concat(cli.globalCommand.options).flatMap(o => o.names.map(n => `--${n}`))
+  fail(new SeedreamError(`${error.message}.${option ? didYouMean(option, known) : ''} Run \`seedream ${cli.matchedCommand?.name ?? ''} --help\` for the options.`.replace(/ {2}/g, ' ')))
+}
 if (!cli.matchedCommand && !cli.options.help && !cli.options.version) {
-  cli.outputHelp()
+  const [name] = cli.args
+  if (name)
+    fail(new SeedreamError(`unknown command "${name}".${didYouMean(name, COMMANDS)} Commands: ${COMMANDS.join(', ')}.`))
+  else
+    cli.outputHelp()
   process.exitCode = 1
 }

@@ -1,6 +1,7 @@
 import type { SegmindServer } from './servers/segmind'
 import { spawn } from 'node:child_process'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { listFiles, TEST_KEY, useServerAndFixture } from './helpers'
@@ -110,5 +111,34 @@ describe('seedream CLI', () => {
     expect(server.state.requests).toHaveLength(0)
     // CI with a key is not frozen.
     expect((await seedream(['generate'], { CI: 'true' })).code).toBe(0)
+  })
+})
+
+describe('seedream CLI, told something it does not know', () => {
+  const bare = (args: string[]) => new Promise<Run>((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH! } })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => { stdout += d })
+    child.stderr.on('data', (d) => { stderr += d })
+    child.on('close', code => resolve({ code, stdout, stderr }))
+  })
+
+  it.each([
+    [['stauts'], 'seedream: unknown command "stauts". Did you mean "status"? Commands: generate, status, prune.'],
+    [['status', '--chek'], 'seedream: Unknown option `--chek`. Did you mean "--check"? Run `seedream status --help` for the options.'],
+    [['status', '--root', '/nonexistent'], 'seedream: The root /nonexistent does not exist (--root).'],
+  ])('%j: one line, the nearest name, exit 1', async (args, line) => {
+    const run = await bare(args)
+    expect(run.code).toBe(1)
+    expect(run.stderr).toBe(`${line}\n`)
+    expect(run.stdout).toBe('')
+  })
+
+  it('refuses a root with no config and no spec files instead of reporting 0 specs', async () => {
+    const empty = await mkdtemp(path.join(os.tmpdir(), 'seedream-empty-'))
+    const run = await bare(['status', '--check', '--root', empty])
+    expect(run.code).toBe(1)
+    expect(run.stderr).toBe(`seedream: No seedream config and no spec files in ${empty}: nothing to do. Declare images in seedream.config.ts (or .mjs, .json), or in *.seedream.json files, or pass --root the project's folder.\n`)
   })
 })

@@ -2,7 +2,8 @@ import type { SegmindServer } from './servers/segmind'
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { TEST_KEY, useServerAndFixture, viteBuild, withEnv } from './helpers'
+import { BUNDLERS } from './bundlers'
+import { copyFixture, TEST_KEY, useServerAndFixture, viteBuild, withEnv } from './helpers'
 
 const url = (n: number) => `https://example.com/ref-${n}.png`
 const p = 'A quiet harbour at night'
@@ -117,5 +118,29 @@ describe('invalid specs fail the build before any request', () => {
     const error = await failure()
     expect(error.message).toContain('No spec named "hero" in seedream.config.json. Known specs: lighthouse.')
     expect(server.state.requests).toHaveLength(0)
+  })
+
+  it('names the file that imports a misspelt name, and the name it probably meant', async () => {
+    await writeFile(path.join(root, 'seedream.config.json'), JSON.stringify({ images: { hero: { prompt: p }, card: { prompt: p } } }))
+    await writeFile(path.join(root, 'src/main.js'), 'import hero from \'heor?seedream\'\nglobalThis.__seedream = { hero }\n')
+    const error = await failure()
+    expect(error.message).toContain('src/main.js imports \'heor?seedream\': No spec named "heor" in seedream.config.json. Did you mean "hero"? Known specs: hero, card.')
+    expect(server.state.requests).toHaveLength(0)
+  })
+})
+
+describe('a user error is its message, without our stack, in every bundler', () => {
+  const builds = { vite: (root: string) => viteBuild(root, { widths: [64] }), ...BUNDLERS }
+  it.each(Object.keys(builds))('%s', async (name) => {
+    const root = await copyFixture('bundlers')
+    await writeFile(path.join(root, 'seedream.config.json'), JSON.stringify({ images: { hero: { prompt: 'x', size: '3K' } } }))
+    const build = builds[name as keyof typeof builds] as (root: string, options: object) => Promise<unknown>
+    const error: any = await withEnv({ SEGMIND_API_KEY: TEST_KEY }, () => build(root, { widths: [64] })).then(() => undefined, e => e)
+    // What each one prints: Vite and Rollup the stack, webpack its stats, esbuild its message (with a location taken from the stack).
+    const printed = `${error?.stack}\n${error?.message}`
+    expect(printed).toMatch(/Invalid seedream spec "hero" in seedream\.config\.json:[\s\S]*- size:/)
+    // The bundler's own frames may follow; none is ours (src/, or dist/'s chunks).
+    expect(printed).not.toMatch(new RegExp(`${path.resolve(import.meta.dirname, '..')}/(?:src|dist)/`))
+    expect(printed).not.toMatch(/chunk-[A-Z0-9]{8}\.js/)
   })
 })

@@ -160,7 +160,7 @@ describe('a request body pasted from Segmind\'s 4.0 page', () => {
 }`
     await writeFile(path.join(root, 'seedream.config.mjs'), `export default { images: { hero: { model: 'seedream-4', ...${sample} } } }\n`)
     await writeFile(path.join(root, 'src/main.js'), `import hero from 'hero?seedream'\nglobalThis.__seedream = { hero }\n`)
-    const { logs } = await withEnv({}, () => viteBuild(root, { provider: 'placeholder', widths: [64], formats: ['jpeg'] }))
+    const { logs } = await withEnv({}, () => viteBuild(root, { provider: 'placeholder', allowPlaceholders: true, widths: [64], formats: ['jpeg'] }))
     expect(logs.filter(l => l.startsWith('warn'))).toEqual([expect.stringContaining('"hero" (seedream.config.mjs): width and height are ignored with size "2K", as the API ignores them')])
   })
 })

@@ -1,3 +1,4 @@
+import type { Options } from '../src/model/options'
 import { readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import sharp from 'sharp'
@@ -54,7 +55,7 @@ describe('placeholder provider', () => {
 })
 
 describe('placeholders never ship by accident', () => {
-  const options = { provider: 'placeholder', widths: [256], formats: ['jpeg'] } as const
+  const options: Options = { provider: 'placeholder', widths: [256], formats: ['jpeg'] }
 
   it('a production build counts them and warns by name; allowPlaceholders keeps it quiet', async () => {
     const root = await copyFixture('vite-basic')

@@ -220,7 +220,7 @@ async function serving(dev: ReturnType<typeof createDevVariants>) {
 describe('a build applies the rule at its end', () => {
   it('deletes a folder unused for 31 days, keeps what the build used, and says so', async () => {
     const root = await copyFixture('vite-one')
-    const options = { provider: 'placeholder' as const, widths: [64] }
+    const options = { provider: 'placeholder' as const, allowPlaceholders: true, widths: [64] }
     await viteBuild(root, options)
     const cache = path.join(root, 'node_modules/.cache/unplugin-seedream')
     const used = (await readdir(cache)).filter(n => /^[0-9a-f]{20}$/.test(n))

@@ -1,7 +1,9 @@
 import type { UnpluginFactory } from 'unplugin'
+import path from 'node:path'
 import type { Options } from '../model/options'
 import type { BundlerState, FrameworkPreset } from './state'
-import { resolveSpecId, RUNTIME_ID } from '../model/ids'
+import { SeedreamError } from '../model/errors'
+import { isNamedId, parseSpecId, resolveSpecId, RUNTIME_ID } from '../model/ids'
 import { assetNames, finishBuild, loadDevModule, loadModule, RUNTIME_CODE } from '../project'
 import { esbuildConfigured, nativeLogger, viteConfigured, webpackConfigured } from './configured'
 import { createHost } from './emit-host'
@@ -9,6 +11,13 @@ import { createProjectSlot } from './state'
 import { createViteDev } from './vite-dev'
 
 const ID = /\?seedream$/
+
+/** A spec's error, said by the file that imports it. */
+function importedBy(error: Error, id: string, importer: string | undefined, root: string): Error {
+  if (!(error instanceof SeedreamError) || !importer)
+    return error
+  return new SeedreamError(`${path.relative(root, importer.split('?')[0]!)} imports '${id}': ${error.message}`, error.place, error.code)
+}
 
 /** The plugin for every bundler: each hook asks the current project, the bundler-specific parts live beside. */
 export const seedreamFactory = (preset: FrameworkPreset = {}): UnpluginFactory<Options | undefined> => (options = {}, meta) => {
@@ -24,7 +33,14 @@ export const seedreamFactory = (preset: FrameworkPreset = {}): UnpluginFactory<O
     },
     resolveId: {
       filter: { id: ID },
-      handler: async (id, importer) => resolveSpecId(id, importer, (await slot.get()).root),
+      handler: async (id, importer) => {
+        const project = await slot.get()
+        const resolved = resolveSpecId(id, importer, project.root)
+        // An unknown name fails here, where the importing file is known.
+        if (isNamedId(resolved))
+          await project.specs.fromConfig((parseSpecId(resolved) as { name: string }).name).catch((error: Error) => { throw importedBy(error, id, importer, project.root) })
+        return resolved
+      },
     },
     load: {
       filter: { id: ID },

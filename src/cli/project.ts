@@ -1,5 +1,6 @@
 import type { Options } from '../model/options'
 import type { ResolvedSpec } from '../model/spec'
+import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { SPEC_FILE } from '../model/ids'
 import { findImports, openProject } from '../project'
@@ -24,6 +25,8 @@ export const log = {
  */
 export async function openCliProject(flags: CliFlags) {
   const root = path.resolve(flags.root ?? process.cwd())
+  if (!existsSync(root))
+    throw new SeedreamError(`The root ${root} does not exist (--root).`)
   const options: Options = {}
   if (flags.frozen !== undefined)
     options.frozen = flags.frozen
@@ -49,5 +52,7 @@ export async function openCliProject(flags: CliFlags) {
       all.push(spec)
     }
   }
+  if (!project.options.configPath && !all.length)
+    throw new SeedreamError(`No seedream config and no spec files in ${root}: nothing to do. Declare images in seedream.config.ts (or .mjs, .json), or in *.seedream.json files, or pass --root the project's folder.`)
   return { project, specs: all, inventory: () => project.inventory(all) }
 }

@@ -6,12 +6,29 @@ export interface ErrorPlace {
 }
 
 /** A problem with the user's input, environment or store; its message never carries a key. */
+/**
+ * A user's error (a spec, the config, a key, the budget, frozen mode, a provider's refusal) is
+ * its message and hint: no stack of our internals, in the terminal (Vite prints `stack`,
+ * esbuild turns its first frame into a location) or in Vite's overlay (it shows the `at` lines),
+ * and webpack's `hideStack` flag is set. An internal error keeps its stack.
+ */
+function quiet(error: Error): void {
+  // Read when printed, so a subclass's name is in it: `SpecError: Invalid seedream spec …`, as V8 starts a stack.
+  let stack: string | undefined
+  Object.defineProperty(error, 'stack', { configurable: true, get: () => stack ?? `${error.name}: ${error.message}`, set: (value: string) => { stack = value } })
+  Object.defineProperty(error, 'hideStack', { value: true })
+}
+
 export class SeedreamError extends Error {
   override name = 'SeedreamError'
   constructor(message: string, readonly place: ErrorPlace = {}, readonly code = 'SEEDREAM_ERROR') {
     super(redact(message))
+    quiet(this)
   }
 }
+
+/** Said without a stack: ours, for something the user can fix. */
+export const isUserError = (error: unknown): error is Error => error instanceof SeedreamError || error instanceof HttpError
 
 /** One invalid field of one spec. */
 export interface SpecIssue {
@@ -58,6 +75,7 @@ export class HttpError extends Error {
     this.retryable = options.retryable ?? false
     this.mayBeBilled = options.mayBeBilled ?? false
     this.retryAfterMs = options.retryAfterMs
+    quiet(this)
   }
 }
 

@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { globby } from 'globby'
 import { readSpecFile, specFileName } from './config'
+import { didYouMean } from '../model/nearest'
 import { SeedreamError, SpecError } from '../model/errors'
 import { attachReferences } from './references'
 import { resolveSpec } from '../model/spec'
@@ -47,8 +48,8 @@ export function createSpecs(opts: ResolvedOptions, providerFor: (spec: ResolvedS
     // Own names only: `toString` or `__proto__` is a spec when declared, never by inheritance.
     if (!Object.hasOwn(opts.images, name)) {
       const known = Object.keys(opts.images)
-      throw new SeedreamError(`No spec named "${name}"${opts.configPath ? ` in ${opts.configPath}` : ''}. `
-        + (known.length ? `Known specs: ${known.join(', ')}.` : 'Declare it under "images" in seedream.config.mjs, or import a ./name.seedream.json file.'), { spec: name, file: opts.configPath })
+      throw new SeedreamError(`No spec named "${name}"${opts.configPath ? ` in ${opts.configPath}` : ''}.${didYouMean(name, known)} `
+        + (known.length ? `Known specs: ${known.join(', ')}.` : 'Declare it under "images" in seedream.config.ts, or import a ./name.seedream.json file.'), { spec: name, file: opts.configPath })
     }
     return checked(resolveSpec(opts.images[name], { ...ctx, name, file: opts.configPath }))
   }
