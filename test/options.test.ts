@@ -61,7 +61,7 @@ describe('every option is checked', () => {
     const all: Required<Options> = {
       images: { hero: { prompt: 'a fox' } }, root: '.', provider: 'ark', ark: { apiKey: '', apiUrl: 'http://127.0.0.1:1' },
       fal: {}, replicate: { apiKey: 'r8' }, apiKey: '', apiUrl: '', uploadUrl: 'https://example.com/up', cacheDir: '.seedream',
-      variantsCacheDir: 'cache', concurrency: 1, retries: 0, timeout: 1, retryDelay: 0, frozen: false, allowPlaceholders: true,
+      variantsCacheDir: 'cache', concurrency: 1, retries: 0, timeout: 1, retryDelay: 0, frozen: false, allowPlaceholders: true, dts: false,
       budget: { maxImages: Infinity, maxCost: 0 }, prices: { 'segmind/seedream-4': 0, 'placeholder/seedream-4.5': 0 },
       lockStale: 2000, configFile: false, maxImageBytes: 1024, maxReferenceBytes: 2 ** 31, widths: [64], formats: ['png'],
       quality: 50, avifEffort: 0, placeholder: 'none', sizes: '50vw', loading: 'eager',

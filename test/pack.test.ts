@@ -58,9 +58,13 @@ describe('the npm pack tarball unpacked into a fresh app outside the repo', () =
     await run(process.execPath, [TSC, '--noEmit', '-p', 'tsconfig.config.json'], app)
   })
 
-  it('fails type checking when a ?seedream import is misused', async () => {
+  it('fails type checking when a ?seedream import is misused, or names a spec that does not exist', async () => {
+    // The build wrote the named specs' declarations.
+    expect(await readFile(path.join(app, 'seedream-env.d.ts'), 'utf8')).toContain('declare module "hero?seedream" {')
     await writeFile(path.join(app, 'src/wrong.ts'), 'import hero from \'hero?seedream\'\nexport const n: number = hero.src\n')
     await expect(run(process.execPath, [TSC, '--noEmit', '-p', '.'], app)).rejects.toThrow(/Type 'string' is not assignable to type 'number'/)
+    await writeFile(path.join(app, 'src/wrong.ts'), 'import hero from \'heor?seedream\'\nexport const s: string = hero.src\n')
+    await expect(run(process.execPath, [TSC, '--noEmit', '-p', '.'], app)).rejects.toThrow(/Cannot find module 'heor\?seedream'/)
   })
 })
 

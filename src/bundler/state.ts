@@ -1,7 +1,7 @@
 import type { Options } from '../model/options'
 import type { AssetNames, Logger, Project } from '../project'
 import path from 'node:path'
-import { createSharedWork, openProject } from '../project'
+import { createSharedWork, openProject, writeSpecTypes } from '../project'
 
 /** What a framework wrapper (withSeedream for Next.js) changes in the plugin. */
 export interface FrameworkPreset {
@@ -45,7 +45,10 @@ export function createProjectSlot(userOptions: Options) {
     shared,
     open(root: string, logger: Logger | undefined, mode: 'build' | 'serve'): Promise<Project> {
       current = openProject(root, userOptions, { mode, logger, shared })
-      current.then((p) => { lastOpened = p }, () => {})
+      current.then((p) => {
+        lastOpened = p
+        writeSpecTypes(p).catch((error: Error) => logger?.warn(`could not write ${p.options.dts}: ${error.message}`))
+      }, () => {})
       return current
     },
     /** The config file of the last project that opened, absolute. */

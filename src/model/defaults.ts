@@ -19,6 +19,7 @@ export const DEFAULTS = {
   lockStale: 10_000,
   maxImageBytes: 64 * MiB,
   maxReferenceBytes: 30 * MiB,
+  dts: 'seedream-env.d.ts',
 }
 
 /** What the variants are made from when neither the spec nor the options say. */

@@ -89,6 +89,7 @@ const RULES: { [K in Exclude<keyof Options, keyof OutputOptions>]-?: Check } = {
   prices,
   lockStale: whole(2000, 3_600_000),
   configFile: flag,
+  dts: rule(v => v !== false && !(typeof v === 'string' && v.endsWith('.d.ts')), 'false or a path ending in .d.ts'),
   maxImageBytes: whole(1024, 2 ** 31),
   maxReferenceBytes: whole(1024, 2 ** 31),
 }

@@ -118,6 +118,13 @@ export interface Options extends OutputOptions {
    */
   maxReferenceBytes?: number
   /**
+   * Where the declaration file of the named specs is written, relative to the root (add it to
+   * tsconfig's `include`), or `false` for none. Rewritten when a build or dev server starts and
+   * when the config changes.
+   * @default 'seedream-env.d.ts'
+   */
+  dts?: string | false
+  /**
    * Look for a `seedream` config file (seedream.config.*, .seedreamrc*, package.json#seedream).
    * @default true
    */

@@ -88,6 +88,8 @@ export interface ResolvedOptions {
   output: OutputOptions
   frozen: boolean
   allowPlaceholders: boolean
+  /** Absolute path of the named specs' declaration file, or undefined for none. */
+  dts?: string
   /** CI is set: a build there refuses placeholders unless allowed. */
   ci: boolean
   budget: { maxImages: number, maxCost: number }
