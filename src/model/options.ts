@@ -1,3 +1,4 @@
+import type { HostOptions } from './host-options'
 import type { OutputOptions, ProviderName, SeedreamSpec } from './types'
 
 /** Plugin options; the same shape is accepted by the `seedream` config file. */
@@ -84,9 +85,8 @@ export interface Options extends OutputOptions {
    */
   frozen?: boolean
   /**
-   * Ship pictures of the offline `placeholder` provider on purpose. Without it, a CI or frozen
-   * build that would ship one stops before any call, naming the specs; `seedream status --check`
-   * fails on them; any other production build warns by name in its summary.
+   * Ship the offline `placeholder` provider's pictures on purpose. Else a CI or frozen build and
+   * `status --check` refuse them by name, and a production build warns by name.
    * @default false
    */
   allowPlaceholders?: boolean
@@ -118,9 +118,8 @@ export interface Options extends OutputOptions {
    */
   maxReferenceBytes?: number
   /**
-   * Where the declaration file of the named specs is written, relative to the root (add it to
-   * tsconfig's `include`), or `false` for none. Rewritten when a build or dev server starts and
-   * when the config changes.
+   * The named specs' declaration file, relative to the root (add it to tsconfig's `include`), or
+   * `false`. Rewritten when a build or dev server starts and when the config changes.
    * @default 'seedream-env.d.ts'
    */
   dts?: string | false
@@ -131,16 +130,9 @@ export interface Options extends OutputOptions {
   configFile?: boolean
 }
 
+export type { HostOptions } from './host-options'
 export type { OtherHost } from './types'
 export type { ResolvedHost, ResolvedMarkup, ResolvedOptions, ResolvedOutput } from './resolved'
-
-/** Where and with which key one provider is reached. */
-export interface HostOptions {
-  /** The provider's key; prefer its environment variable. */
-  apiKey?: string
-  /** Base URL; tests point it at a loopback server. */
-  apiUrl?: string
-}
 
 /** What one build may generate before it stops with zero calls. */
 export interface Budget {
