@@ -60,9 +60,20 @@ export function webpackConfigured(state: BundlerState, compiler: WebpackLikeComp
   compiler.options.module.rules.push({ resourceQuery: /seedream/, type: 'javascript/auto' })
 }
 
+/**
+ * esbuild has no logger for plugins: lines go to stderr as its own do, at its `logLevel`
+ * (progress and the summary from `info`, warnings from `warning`; the JS API's default is `warning`).
+ */
+function esbuildLogger(level = 'warning'): Logger {
+  const rank = ['silent', 'error', 'warning', 'info', 'debug', 'verbose'].indexOf(level)
+  const line = (m: string) => process.stderr.write(`[seedream] ${m}\n`)
+  return { info: m => rank >= 3 && line(m), warn: m => rank >= 2 && line(`warning: ${m}`) }
+}
+
 /** esbuild: URLs like its file loader's, under `publicPath`, else relative to the output folder. */
 export function esbuildConfigured(state: BundlerState, build: PluginBuild): void {
-  const { absWorkingDir, outdir, outfile, publicPath } = build.initialOptions
+  const { absWorkingDir, outdir, outfile, publicPath, logLevel } = build.initialOptions
+  state.logger = esbuildLogger(logLevel)
   const cwd = absWorkingDir ?? process.cwd()
   state.root ??= cwd
   state.outDir = path.resolve(cwd, outdir ?? (outfile ? path.dirname(outfile) : '.'))
