@@ -113,4 +113,33 @@ describe.skipIf(!present)('the demo site in Chromium', () => {
     expect(shifts.filter((s: { at: number }) => s.at >= arriving)).toEqual([])
     await context.close()
   })
+
+  it.each([375, 768, 1440])('at %i px the exported markup stays inside the page, and the priority hero is requested before the page\'s script has arrived', async (vw) => {
+    const context = await browser.newContext({ viewport: { width: vw, height: 900 }, deviceScaleFactor: 1 })
+    const page = await context.newPage()
+    await page.goto(base, { waitUntil: 'load' })
+    await page.waitForFunction(() => [...document.images].every(img => img.complete))
+    const result = await page.evaluate(() => {
+      const resources = performance.getEntriesByType('resource') as PerformanceResourceTiming[]
+      const script = resources.find(r => /\/assets\/[^/]+\.js$/.test(r.name))!
+      const hero = resources.filter(r => /\/assets\/hero-\d+\.[0-9a-f]{10}\.avif$/.test(r.name))
+      const img = document.querySelector('img')!
+      return {
+        overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+        widest: Math.max(...[...document.images].map(i => i.getBoundingClientRect().right)),
+        viewport: document.documentElement.clientWidth,
+        preload: document.head.querySelector('link[rel="preload"][as="image"]')?.outerHTML ?? '',
+        heroStart: Math.min(...hero.map(r => r.startTime)),
+        scriptEnd: script.responseEnd,
+        attrs: [img.getAttribute('loading'), img.getAttribute('fetchpriority'), img.getAttribute('style')],
+      }
+    })
+    expect(result.overflow).toBeLessThanOrEqual(0)
+    expect(result.widest).toBeLessThanOrEqual(result.viewport)
+    expect(result.preload).toMatch(/^<link rel="preload" as="image" type="image\/avif" imagesrcset="\/assets\/hero-\d+\.[0-9a-f]{10}\.avif \d+w, [^"]+" imagesizes="100vw" fetchpriority="high">$/)
+    expect(result.attrs).toEqual(['eager', 'high', 'max-width:100%;height:auto'])
+    // The preload starts the hero's fetch from the HTML: before the script that writes its <img> has even arrived.
+    expect(result.heroStart).toBeLessThan(result.scriptEnd)
+    await context.close()
+  })
 })

@@ -64,7 +64,7 @@ describe('every option is checked', () => {
       variantsCacheDir: 'cache', concurrency: 1, retries: 0, timeout: 1, retryDelay: 0, frozen: false, allowPlaceholders: true, dts: false,
       budget: { maxImages: Infinity, maxCost: 0 }, prices: { 'segmind/seedream-4': 0, 'placeholder/seedream-4.5': 0 },
       lockStale: 2000, configFile: false, maxImageBytes: 1024, maxReferenceBytes: 2 ** 31, widths: [64], formats: ['png'],
-      quality: 50, avifEffort: 0, placeholder: 'none', sizes: '50vw', loading: 'eager',
+      quality: 50, avifEffort: 0, placeholder: 'none', sizes: '50vw', loading: 'eager', priority: true, imgStyle: false,
     }
     expect(optionIssues(all)).toEqual([])
   })

@@ -55,7 +55,7 @@ const expectedHtml = [
 function version(n: number): SeedreamImage {
   const images = source.withHtml([
     { src: `/v${n}/a.jpg`, width: 8, height: 8, srcset: `/v${n}/a.jpg 8w`, sources: [{ type: 'image/webp', srcset: `/v${n}/a.webp 8w` }], format: 'jpeg', color: '#000000' },
-  ], 'alt', '100vw', 'lazy')
+  ], 'alt', { sizes: '100vw', loading: 'lazy', priority: false, imgStyle: false })
   return { ...images[0]!, alt: 'alt', prompt: `prompt ${n}`, images }
 }
 
@@ -79,9 +79,15 @@ describe('the runtime module', () => {
   describe.each(runtimes)('%s', (_, load) => {
     it('withHtml builds the same markup as before: escaped values, same attribute order, fields kept in order', async () => {
       const { withHtml } = await load()
-      const out = withHtml(pictures, alt, sizes, 'eager')
+      const out = withHtml(pictures, alt, { sizes, loading: 'eager', priority: false, imgStyle: false })
       expect(out.map(p => p.html)).toEqual(expectedHtml)
       expect(Object.keys(out[0]!)).toEqual(['src', 'width', 'height', 'srcset', 'sources', 'format', 'placeholder', 'color', 'html'])
+    })
+
+    it('withHtml marks a priority picture eager and high-priority, and keeps the <img> inside its container', async () => {
+      const { withHtml } = await load()
+      const [out] = withHtml(pictures.slice(1), alt, { sizes, loading: 'eager', priority: true, imgStyle: 'max-width:100%;height:auto' })
+      expect(out!.html).toContain(` ${altAttr} loading="eager" fetchpriority="high" decoding="async" style="max-width:100%;height:auto"></picture>`)
     })
 
     it('keepUpdated without a document (SSR) fills one object in place and touches no DOM', async () => {

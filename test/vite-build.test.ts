@@ -41,7 +41,7 @@ describe('vite build against the loopback Segmind server', () => {
     expect(hero.images).toHaveLength(1)
     expect(hero.html).toBe(`<picture><source type="image/avif" srcset="${hero.sources[0].srcset}" sizes="100vw">`
       + `<source type="image/webp" srcset="${hero.sources[1].srcset}" sizes="100vw">`
-      + `<img src="${hero.src}" srcset="${hero.srcset}" sizes="100vw" width="256" height="144" alt="A misty lake" loading="lazy" decoding="async"></picture>`)
+      + `<img src="${hero.src}" srcset="${hero.srcset}" sizes="100vw" width="256" height="144" alt="A misty lake" loading="lazy" decoding="async" style="max-width:100%;height:auto"></picture>`)
 
     // The server answers 2K 16:9 on seedream-4.5 at 2560×1440 (2048×1152 scaled up to 4.5's
     // minimum area); 256 is the largest width asked for that fits, 4000 is never upscaled to.

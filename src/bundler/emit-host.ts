@@ -45,5 +45,8 @@ export function createHost(ctx: EmitContext, state: BundlerState): Host {
     warn,
     watch: file => ctx.addWatchFile(file),
     emit,
+    preload: state.framework === 'vite' && !state.serve
+      ? { url: fileName => state.publicPath + fileName, add: (id, attrs) => state.preloads.set(id, attrs) }
+      : undefined,
   }
 }

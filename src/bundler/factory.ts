@@ -22,7 +22,7 @@ function importedBy(error: Error, id: string, importer: string | undefined, root
 /** The plugin for every bundler: each hook asks the current project, the bundler-specific parts live beside. */
 export const seedreamFactory = (preset: FrameworkPreset = {}): UnpluginFactory<Options | undefined> => (options = {}, meta) => {
   const slot = createProjectSlot(options)
-  const state: BundlerState = { framework: meta.framework, assetNames: preset.assetNames ?? assetNames('assets'), publicPath: '/', serve: false, preset }
+  const state: BundlerState = { framework: meta.framework, assetNames: preset.assetNames ?? assetNames('assets'), publicPath: '/', serve: false, preset, preloads: new Map() }
   const dev = createViteDev(state, slot)
   return {
     name: 'unplugin-seedream',
@@ -64,6 +64,14 @@ export const seedreamFactory = (preset: FrameworkPreset = {}): UnpluginFactory<O
     vite: {
       configResolved: config => viteConfigured(state, config),
       configureServer: server => dev.configureServer(server),
+      // A priority picture's preload, in the <head> of each page whose entry chunk imports it.
+      transformIndexHtml: {
+        order: 'post',
+        handler(_html, ctx) {
+          const ids = ctx.chunk && new Set(ctx.chunk.moduleIds)
+          return [...state.preloads].filter(([id]) => ids?.has(id)).map(([, attrs]) => ({ tag: 'link', attrs, injectTo: 'head-prepend' as const }))
+        },
+      },
       async handleHotUpdate({ file }) {
         if (await dev.specChanged(file))
           return []

@@ -25,6 +25,8 @@ export interface BundlerState {
   /** Vite with an absolute `base` and no renderBuiltUrl: URLs are `base + fileName`, built here. */
   directUrls?: boolean
   serve: boolean
+  /** Vite: `<link rel="preload">` attributes of the priority pictures this build loaded, by module id. */
+  preloads: Map<string, Record<string, string>>
   /** The bundler says this build is for development (Vite's mode, webpack's `mode`, NODE_ENV): no placeholder warning. */
   development?: boolean
   logger?: Logger

@@ -31,7 +31,7 @@ export const DEFAULT_OUTPUT: ResolvedOutput = {
   placeholder: 'blur',
 }
 
-export const DEFAULT_MARKUP: ResolvedMarkup = { sizes: '100vw', loading: 'lazy' }
+export const DEFAULT_MARKUP: ResolvedMarkup = { sizes: '100vw', loading: 'lazy', priority: false, imgStyle: 'max-width:100%;height:auto' }
 
 /** A spec's picture fields when it leaves them out (`aspect_ratio` is `match_input_image` with references). */
 export const DEFAULT_PICTURE = {

@@ -28,6 +28,8 @@ export interface ResolvedOutput {
 export interface ResolvedMarkup {
   sizes: string
   loading: Loading
+  priority: boolean
+  imgStyle: string | false
 }
 
 /** A reference image of `image_input`: a URL, or a local file read and hashed (part of the key). */

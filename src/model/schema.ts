@@ -23,7 +23,7 @@ export const DETECTED_FORMATS = ['jpeg', 'png', 'webp', 'avif', 'gif'] as const
 export const SIDE = { min: 1024, max: 4096 }
 export const PIXELS_45 = { min: 3_686_400, max: 16_777_216 }
 
-export const OUTPUT_FIELDS = ['widths', 'formats', 'quality', 'avifEffort', 'placeholder', 'sizes', 'loading'] as const
+export const OUTPUT_FIELDS = ['widths', 'formats', 'quality', 'avifEffort', 'placeholder', 'sizes', 'loading', 'priority', 'imgStyle'] as const
 export const SPEC_FIELDS = [
   'prompt', 'model', 'size', 'width', 'height', 'aspect_ratio', 'max_images', 'sequential_image_generation',
   'image_input', 'seed', 'alt', 'provider', ...OUTPUT_FIELDS,

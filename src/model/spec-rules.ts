@@ -50,6 +50,10 @@ export function checkOutput(raw: Record<string, unknown>, issues: SpecIssue[]): 
   integer('avifEffort', raw.avifEffort, 0, 9, issues)
   nonEmptyString('sizes', raw.sizes, issues)
   oneOf('loading', raw.loading, LOADINGS, issues)
+  if (raw.priority !== undefined && typeof raw.priority !== 'boolean')
+    issues.push({ field: 'priority', message: `must be true or false (got ${show(raw.priority)})` })
+  if (raw.imgStyle !== undefined && raw.imgStyle !== false)
+    nonEmptyString('imgStyle', raw.imgStyle, issues)
 }
 
 export function checkPicture(raw: Record<string, any>, issues: SpecIssue[]): void {

@@ -1,6 +1,6 @@
 import type { OutputOptions, ProviderName, SeedreamSpec } from './types'
 import type { SpecIssue } from './errors'
-import type { PictureRequest, ResolvedOutput, ResolvedSpec } from './resolved'
+import type { PictureRequest, ResolvedMarkup, ResolvedOutput, ResolvedSpec } from './resolved'
 import { SpecError } from './errors'
 import { predictedSize, requestedSize } from './geometry'
 import { DEFAULT_MARKUP, DEFAULT_OUTPUT, DEFAULT_PICTURE } from './defaults'
@@ -84,7 +84,7 @@ export function resolveSpec(raw: unknown, ctx: SpecContext): ResolvedSpec {
     provider: spec.provider ?? ctx.provider,
     picture,
     output: resolveOutput(spec, ctx.output),
-    markup: { sizes: spec.sizes ?? ctx.output.sizes ?? DEFAULT_MARKUP.sizes, loading: spec.loading ?? ctx.output.loading ?? DEFAULT_MARKUP.loading },
+    markup: markupOf(spec, ctx.output),
     alt: spec.alt ?? picture.prompt,
     notes: notesOf(spec, picture),
   }
@@ -125,4 +125,11 @@ function resolveOutput(spec: SeedreamSpec, base: OutputOptions): ResolvedOutput 
     avifEffort: spec.avifEffort ?? base.avifEffort ?? DEFAULT_OUTPUT.avifEffort,
     placeholder: spec.placeholder ?? base.placeholder ?? DEFAULT_OUTPUT.placeholder,
   }
+}
+
+/** The markup settings, spec over global over defaults; a priority picture is never lazy. */
+function markupOf(spec: SeedreamSpec, base: OutputOptions): ResolvedMarkup {
+  const pick = <K extends keyof ResolvedMarkup>(k: K) => (spec[k] ?? base[k] ?? DEFAULT_MARKUP[k]) as ResolvedMarkup[K]
+  const priority = pick('priority')
+  return { sizes: pick('sizes'), loading: priority ? 'eager' : pick('loading'), priority, imgStyle: pick('imgStyle') }
 }

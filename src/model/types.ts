@@ -1,4 +1,5 @@
-import type { ASPECT_RATIOS, FORMATS, LOADINGS, MODELS, OTHER_HOSTS, PLACEHOLDERS, PROVIDERS, SEQUENTIAL, SIZES } from './schema'
+import type { MarkupOptions } from './markup-types'
+import type { ASPECT_RATIOS, FORMATS, MODELS, OTHER_HOSTS, PLACEHOLDERS, PROVIDERS, SEQUENTIAL, SIZES } from './schema'
 
 export type SeedreamModel = typeof MODELS[number]
 export type SeedreamSize = typeof SIZES[number]
@@ -6,12 +7,12 @@ export type AspectRatio = typeof ASPECT_RATIOS[number]
 export type ImageFormat = typeof FORMATS[number]
 export type ProviderName = typeof PROVIDERS[number]
 export type PlaceholderKind = typeof PLACEHOLDERS[number]
-export type Loading = typeof LOADINGS[number]
+export type { Loading } from './markup-types'
 export type SequentialGeneration = typeof SEQUENTIAL[number]
 export type OtherHost = typeof OTHER_HOSTS[number]
 
 /** Output settings; set globally in the options or per spec. */
-export interface OutputOptions {
+export interface OutputOptions extends MarkupOptions {
   /**
    * Widths of the emitted variants, in pixels; never upscaled past the original.
    * @default [640, 1024, 1600, 2048]
@@ -38,16 +39,6 @@ export interface OutputOptions {
    * @default 'blur'
    */
   placeholder?: PlaceholderKind
-  /**
-   * The `sizes` attribute of the exported `html`.
-   * @default '100vw'
-   */
-  sizes?: string
-  /**
-   * The `loading` attribute of the exported `html`.
-   * @default 'lazy'
-   */
-  loading?: Loading
 }
 
 /**

@@ -31,6 +31,6 @@ export async function writeImageFiles(project: Project, spec: ResolvedSpec, fold
     await Promise.all(files.map((f, i) => writeVariant(path.join(folder, f), set.data[i]!)))
     return pictureObject(set, spec, files.map(f => urlPrefix + f))
   }))
-  const images = withHtml(pictures, spec.alt, spec.markup.sizes, spec.markup.loading)
+  const images = withHtml(pictures, spec.alt, spec.markup)
   return { ...images[0]!, alt: spec.alt, prompt: spec.picture.prompt, images }
 }

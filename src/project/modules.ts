@@ -4,7 +4,7 @@ import type { DevHost, Host } from './ports'
 import path from 'node:path'
 import { parseSpecId } from '../model/ids'
 import { devModuleCode } from './code/dev-module'
-import { emitPicture, moduleCode } from './code/module'
+import { emitPicture, moduleCode, preloadAttrs } from './code/module'
 import { picturesOf, scrubbed } from './pictures'
 
 /** The spec behind a resolved id; its file is watched, so an edit rebuilds or hot-updates it. */
@@ -26,6 +26,8 @@ export function loadModule(project: Project, id: string, host: Host): Promise<st
   return scrubbed(async () => {
     const spec = await specOf(project, id, host)
     const sets = await picturesOf(project, spec)
+    if (spec.markup.priority && host.preload)
+      host.preload.add(id, preloadAttrs(sets[0]!, spec, host.assetNames, host.preload.url))
     return moduleCode(spec, await Promise.all(sets.map(set => emitPicture(set, spec, host.assetNames, host.emit))))
   })
 }

@@ -17,6 +17,8 @@ export interface Host extends Logger {
   /** Where each asset goes, as the bundler's own `assetFileNames` would put it. */
   assetNames: AssetNames
   watch: (file: string) => void
+  /** Where the bundler can put a `<link rel="preload">` of a priority picture in the page (Vite's HTML). */
+  preload?: { url: (fileName: string) => string, add: (moduleId: string, attrs: Record<string, string>) => void }
 }
 
 /** What the dev server offers one module load. */

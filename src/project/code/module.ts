@@ -63,6 +63,17 @@ export async function emitPicture(set: VariantSet, spec: ResolvedSpec, names: As
 }
 
 /**
+ * The `<link rel="preload" as="image">` attributes of a priority picture: its first modern
+ * format (AVIF by default), which a browser without it skips, at the sizes of its markup.
+ */
+export function preloadAttrs(set: VariantSet, spec: ResolvedSpec, names: AssetNames, url: (fileName: string) => string): Record<string, string> {
+  const { fallback, modern, byFormat } = pictureLayout(set, spec, set.variants.map(v => url(assetFileName(names, spec.name, v))))
+  const format = modern[0] ?? fallback
+  const imagesrcset = byFormat(format).map(u => `${u.url} ${u.v.width}w`).join(', ')
+  return { rel: 'preload', as: 'image', type: MIME[format], imagesrcset, imagesizes: spec.markup.sizes, fetchpriority: 'high' }
+}
+
+/**
  * Code shared by every `?seedream` module, served once as a virtual module: it adds `html` (a
  * `<picture>` element) to each picture, and keeps dev modules' objects updated (see runtime.ts).
  */
@@ -73,11 +84,10 @@ export const RUNTIME_CODE = runtimeModuleCode()
  * `imports` are further names the module takes from the runtime.
  */
 export function withMarkup(spec: ResolvedSpec, imagesExpression: string, imports: string[] = []): string {
-  const { sizes, loading } = spec.markup
   return `import { ${['withHtml', ...imports].join(', ')} } from ${JSON.stringify(RUNTIME_REQUEST)};
 const alt = ${JSON.stringify(spec.alt)};
 const prompt = ${JSON.stringify(spec.picture.prompt)};
-const images = withHtml(${imagesExpression}, alt, ${JSON.stringify(sizes)}, ${JSON.stringify(loading)});`
+const images = withHtml(${imagesExpression}, alt, ${JSON.stringify(spec.markup)});`
 }
 
 /** The module's code: the first picture spread at the top, every picture in `images`. */

@@ -1,4 +1,5 @@
-import type { Loading, SeedreamImage, SeedreamPicture } from '../../model/types'
+import type { ResolvedMarkup } from '../../model/resolved'
+import type { SeedreamImage, SeedreamPicture } from '../../model/types'
 
 /*
  * The code every `?seedream` module imports, written once as TypeScript and served as the virtual
@@ -26,13 +27,14 @@ export function esc(value: unknown): string {
  * Adds `html`, a `<picture>` element, to each picture: one `<source>` per modern format, then the
  * fallback `<img>`. URLs are only known once a bundled module runs, so the markup is built there.
  */
-export function withHtml(images: PictureData[], alt: string, sizes: string, loading: Loading): SeedreamPicture[] {
+export function withHtml(images: PictureData[], alt: string, markup: ResolvedMarkup): SeedreamPicture[] {
+  const { sizes, loading, priority, imgStyle } = markup
   return images.map(p => ({
     ...p,
     html: '<picture>'
       + p.sources.map(s => `<source type="${s.type}" srcset="${esc(s.srcset)}" sizes="${esc(sizes)}">`).join('')
       + `<img src="${esc(p.src)}" srcset="${esc(p.srcset)}" sizes="${esc(sizes)}" width="${p.width}" height="${p.height}"`
-      + ` alt="${esc(alt)}" loading="${loading}" decoding="async"></picture>`,
+      + ` alt="${esc(alt)}" loading="${loading}"${priority ? ' fetchpriority="high"' : ''} decoding="async"${imgStyle ? ` style="${esc(imgStyle)}"` : ''}></picture>`,
   }))
 }
 
