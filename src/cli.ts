@@ -10,6 +10,7 @@ const common = (command: ReturnType<typeof cli.command>) => command
   .option('--root <dir>', 'Project root (where the seedream config is)', { default: process.cwd() })
   .option('--frozen', 'Never call the API; a missing image is an error')
   .option('--json', 'Machine-readable output on stdout')
+  .option('--bundler-config <file>', 'Bundler config whose plugin options to read (default: vite/next/astro/webpack/rspack/rollup.config.* at the root)')
 
 common(cli.command('generate', 'Generate every missing image into the cache (.seedream/)'))
   .option('--concurrency <n>', 'Generation requests in flight')

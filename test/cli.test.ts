@@ -142,3 +142,40 @@ describe('seedream CLI, told something it does not know', () => {
     expect(run.stderr).toBe(`seedream: No seedream config and no spec files in ${empty}: nothing to do. Declare images in seedream.config.ts (or .mjs, .json), or in *.seedream.json files, or pass --root the project's folder.\n`)
   })
 })
+
+describe('seedream CLI, with specs the build gets from the bundler config', () => {
+  const VITE_PLUGIN = path.resolve(import.meta.dirname, '../dist/vite.js')
+  const withBanner = async (config: string) => {
+    await writeFile(path.join(root, 'vite.config.mjs'), config)
+    // Imported only from an inline script of the page.
+    const html = path.join(root, 'index.html')
+    await writeFile(html, (await readFile(html, 'utf8')).replace('</body>', '<script type="module">import banner from \'banner?seedream\'; document.title = banner.alt</script></body>'))
+  }
+
+  it('sees a spec passed as a plugin option, and prune keeps its paid entry', async () => {
+    await withBanner(`import seedream from ${JSON.stringify(VITE_PLUGIN)}\nexport default ({ mode }) => ({ plugins: [seedream({ images: { banner: { prompt: 'A banner of ' + mode, size: '1K' } } })] })\n`)
+    const generate = await seedream(['generate'])
+    expect(generate.code).toBe(0)
+    expect(generate.stderr).toContain('vite.config.mjs passes 1 spec(s) to the plugin: banner')
+    expect(generate.stdout).toContain('3 generated, 0 already cached')
+    expect(server.generations().map(g => g.body.prompt)).toContain('A banner of production')
+    const prune = await seedream(['prune', '--yes'])
+    expect(prune.stdout).toBe('Nothing to prune.\n')
+    expect(await entries()).toHaveLength(3)
+    const status = await seedream(['status', '--check'])
+    expect(status.code).toBe(0)
+    expect(status.stdout).toMatch(/cached\s+banner /)
+  })
+
+  it('refuses to prune when it cannot read the bundler config, and status goes on with a warning', async () => {
+    await withBanner('throw new Error(\'this config needs a variable CI does not set\')\n')
+    const prune = await seedream(['prune', '--yes'])
+    expect(prune.code).toBe(1)
+    expect(prune.stderr).toBe('seedream: Could not read the plugin options in vite.config.mjs: this config needs a variable CI does not set. prune deletes nothing it cannot account for: fix the config, or pass --bundler-config to the file that has the plugin.\n')
+    const status = await seedream(['status'])
+    expect(status.stderr).toContain('warning: Could not read the plugin options in vite.config.mjs: this config needs a variable CI does not set; specs passed as plugin options there are not seen.')
+    // The page still imports banner, which nothing declares now: named, not counted as unused.
+    expect(status.code).toBe(1)
+    expect(status.stderr).toContain('index.html imports \'banner?seedream\': No spec named "banner"')
+  })
+})

@@ -1,5 +1,6 @@
 import type { Options } from '../model/options'
 import { createUnplugin } from 'unplugin'
+import { notePluginOptions } from '../project'
 import { unpluginFactory } from './factory'
 
 /** The part of Astro's integration API this integration uses. */
@@ -13,6 +14,7 @@ export interface AstroIntegrationLike {
  * Astro's builds and dev server; pictures follow Astro's `_astro/` asset folder.
  */
 export function seedream(options: Options = {}): AstroIntegrationLike {
+  notePluginOptions(options)
   return {
     name: 'unplugin-seedream',
     hooks: {

@@ -2,7 +2,7 @@ import type { Options } from '../model/options'
 import type { NextTurbopackLike } from './next-turbopack'
 import path from 'node:path'
 import { createUnplugin } from 'unplugin'
-import { assetNames } from '../project'
+import { assetNames, notePluginOptions } from '../project'
 import { seedreamFactory } from './factory'
 import { turbopackConfig } from './next-turbopack'
 
@@ -24,6 +24,7 @@ interface NextWebpackContext { isServer: boolean, nextRuntime?: string }
  * only the Node.js server compiler, which sees every page, prints the summary.
  */
 export function withSeedream<T extends NextConfigLike>(nextConfig: T = {} as T, options: Options = {}): T {
+  notePluginOptions(options)
   return {
     ...nextConfig,
     turbopack: turbopackConfig(nextConfig, options),

@@ -75,7 +75,7 @@ export async function generate(flags: OutputFlags & { repair?: boolean }): Promi
 
 /** `seedream prune`: entries no spec uses and leftovers of killed writes; deleted only with --yes. */
 export async function prune(flags: OutputFlags & { yes?: boolean }): Promise<number> {
-  const { project, specs, inventory } = await openCliProject(flags)
+  const { project, specs, inventory } = await openCliProject(flags, true)
   const inv = await inventory()
   const doomed = [...inv.unused.map(e => e.dir), ...inv.leftovers, ...inv.strandedJournals]
   if (flags.yes)

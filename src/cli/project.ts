@@ -1,13 +1,16 @@
-import type { Options } from '../model/options'
 import type { ResolvedSpec } from '../model/spec'
+import type { PluginOptionsFound } from './bundler-config'
 import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { SPEC_FILE } from '../model/ids'
 import { findImports, openProject } from '../project'
+import { readPluginOptions } from './bundler-config'
 import { redact, SeedreamError } from '../model/errors'
 
 export interface CliFlags {
   root?: string
+  /** The bundler config to read plugin options from (default: the first vite/next/astro/webpack/rspack/rollup config at the root). */
+  bundlerConfig?: string
   frozen?: boolean
   concurrency?: number
   repair?: boolean
@@ -20,14 +23,34 @@ export const log = {
 }
 
 /**
+ * The plugin options of the bundler config. One that cannot be read is a warning (its specs are
+ * then unseen), except for `strict` commands (prune), which must not act on what they cannot see.
+ */
+async function pluginOptionsOf(root: string, flags: CliFlags, strict: boolean): Promise<PluginOptionsFound> {
+  try {
+    const found = await readPluginOptions(root, flags.bundlerConfig)
+    const names = Object.keys(found.options.images ?? {})
+    if (names.length)
+      log.info(`${found.file} passes ${names.length} spec(s) to the plugin: ${names.join(', ')}`)
+    return found
+  }
+  catch (error: any) {
+    if (strict)
+      throw new SeedreamError(`${error.message}. prune deletes nothing it cannot account for: fix the config, or pass --bundler-config to the file that has the plugin.`)
+    log.warn(`${error.message}; specs passed as plugin options there are not seen.`)
+    return { options: {} }
+  }
+}
+
+/**
  * The project as a build sees it, plus every `?seedream` import in its sources: a named import
  * with no spec, or a spec file outside the glob, is found here too.
  */
-export async function openCliProject(flags: CliFlags) {
+export async function openCliProject(flags: CliFlags, strict = false) {
   const root = path.resolve(flags.root ?? process.cwd())
   if (!existsSync(root))
     throw new SeedreamError(`The root ${root} does not exist (--root).`)
-  const options: Options = {}
+  const { root: _, ...options } = (await pluginOptionsOf(root, flags, strict)).options
   if (flags.frozen !== undefined)
     options.frozen = flags.frozen
   if (flags.concurrency !== undefined)

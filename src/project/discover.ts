@@ -19,7 +19,7 @@ export function findSpecFiles(root: string): Promise<string[]> {
 
 /** Every `'…?seedream'` import in the project's source files, with the file it is in. */
 export async function findImports(root: string): Promise<Array<{ request: string, source: string }>> {
-  const sources = await globby('**/*.{js,mjs,cjs,jsx,ts,mts,cts,tsx,vue,svelte,astro,md,mdx}', { cwd: root, absolute: true, gitignore: true, ignore: IGNORE })
+  const sources = await globby('**/*.{js,mjs,cjs,jsx,ts,mts,cts,tsx,vue,svelte,astro,md,mdx,html}', { cwd: root, absolute: true, gitignore: true, ignore: IGNORE })
   const found: Array<{ request: string, source: string }> = []
   for (const source of sources) {
     const text = await readFile(source, 'utf8')
