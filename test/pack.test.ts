@@ -4,6 +4,8 @@ import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'n
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parse as parseYaml } from 'yaml'
+import { DEFAULTS } from '../src/model/defaults'
 import { listFiles, TEST_KEY } from './helpers'
 import { startSegmindServer } from './servers/segmind'
 
@@ -65,6 +67,38 @@ describe('the npm pack tarball unpacked into a fresh app outside the repo', () =
     await expect(run(process.execPath, [TSC, '--noEmit', '-p', '.'], app)).rejects.toThrow(/Type 'string' is not assignable to type 'number'/)
     await writeFile(path.join(app, 'src/wrong.ts'), 'import hero from \'heor?seedream\'\nexport const s: string = hero.src\n')
     await expect(run(process.execPath, [TSC, '--noEmit', '-p', '.'], app)).rejects.toThrow(/Cannot find module 'heor\?seedream'/)
+    await rm(path.join(app, 'src/wrong.ts'))
+  })
+})
+
+describe('the GitHub Actions workflow in docs/, run as CI would', () => {
+  it('runs its commands in the app: the gate passes with the pictures committed, the build is frozen and pays nothing; a missing picture fails the gate', async () => {
+    const workflow = parseYaml(await readFile(path.join(REPO, 'docs/github-actions.yml'), 'utf8'))
+    const steps: Array<{ run?: string, uses?: string, with?: Record<string, string> }> = workflow.jobs.build.steps
+    const runs = steps.flatMap(s => s.run ? [s.run] : [])
+    // npm ci installed this app already (from the tarball, above); the cache step keeps the variants folder.
+    expect(runs[0]).toBe('npm ci')
+    expect(steps.find(s => s.uses?.startsWith('actions/cache@'))!.with!.path).toBe(DEFAULTS.variantsCacheDir)
+    const bin = path.join(app, 'node_modules/.bin')
+    await mkdir(bin, { recursive: true })
+    await symlink('../unplugin-seedream/dist/cli.js', path.join(bin, 'seedream')).catch(() => {})
+    await symlink('../vite/bin/vite.js', path.join(bin, 'vite')).catch(() => {})
+    await writeFile(path.join(app, 'package.json'), JSON.stringify({ name: 'fresh-app', private: true, type: 'module', scripts: { build: 'vite build' } }))
+    const ci = { CI: 'true', PATH: `${bin}:${process.env.PATH}` }
+    const paid = server.generations().length
+    for (const command of runs.slice(1))
+      await run('sh', ['-c', command], app, ci)
+    expect(server.generations()).toHaveLength(paid)
+    // A spec nobody generated: the gate names it and fails.
+    const config = path.join(app, 'seedream.config.ts')
+    const original = await readFile(config, 'utf8')
+    await writeFile(config, original.replace('images: {', 'images: {\n    newcomer: { prompt: \'A new picture\' },'))
+    try {
+      await expect(run('sh', ['-c', runs[1]!], app, ci)).rejects.toThrow(/missing\s+newcomer/)
+    }
+    finally {
+      await writeFile(config, original)
+    }
   })
 })
 
