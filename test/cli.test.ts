@@ -4,7 +4,8 @@ import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { listFiles, TEST_KEY, useServerAndFixture } from './helpers'
+import { copyFixture, listFiles, TEST_KEY, useServerAndFixture } from './helpers'
+import { startSegmindServer } from './servers/segmind'
 
 const CLI = path.resolve(import.meta.dirname, '../dist/cli.js')
 
@@ -177,5 +178,44 @@ describe('seedream CLI, with specs the build gets from the bundler config', () =
     // The page still imports banner, which nothing declares now: named, not counted as unused.
     expect(status.code).toBe(1)
     expect(status.stderr).toContain('index.html imports \'banner?seedream\': No spec named "banner"')
+  })
+})
+
+describe('seedream CLI progress', () => {
+  /** The CLI under `script`, which gives it a pseudo-terminal: what a person at a terminal sees. */
+  function inTerminal(dir: string, url: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const command = [process.execPath, CLI, 'generate', '--root', dir].map(a => `'${a}'`).join(' ')
+      const child = spawn('script', ['-qfec', `stty cols 120 rows 40; ${command}`, '/dev/null'], { env: { PATH: process.env.PATH!, TERM: 'xterm', SEGMIND_API_URL: url, SEGMIND_API_KEY: TEST_KEY } })
+      let out = ''
+      child.stdout.on('data', (d) => { out += d })
+      child.on('close', code => code === 0 ? resolve(out) : reject(new Error(out)))
+    })
+  }
+
+  it('redraws one live block in a terminal (done/total, elapsed, ETA, each generation), and prints plain lines when piped', async () => {
+    const slow = await startSegmindServer({ keys: [TEST_KEY], latencyMs: 600 })
+    try {
+      const dir = await copyFixture('vite-basic')
+      const out = await inTerminal(dir, slow.url)
+      expect(out).toMatch(/\[seedream\] generating: 0\/2 done · \d+ s elapsed · about \d+ s left/)
+      expect(out).toMatch(/ {2}generating "hero" with segmind seedream-4\.5 · \d+ s/)
+      // Redrawn in place: log-update erases its previous lines (ESC [2K) before drawing again.
+      expect(out).toContain('\u001B[2K')
+      expect(out).toMatch(/generated "hero" \([^)]*\) in \d+\.\d s/)
+      const piped = await copyFixture('vite-basic')
+      const plain = await new Promise<string>((resolve) => {
+        const child = spawn(process.execPath, [CLI, 'generate', '--root', piped], { env: { PATH: process.env.PATH!, SEGMIND_API_URL: slow.url, SEGMIND_API_KEY: TEST_KEY } })
+        let text = ''
+        child.stderr.on('data', (d) => { text += d })
+        child.on('close', () => resolve(text))
+      })
+      expect(plain).toMatch(/\[seedream\] generating "hero" with segmind seedream-4\.5…\n/)
+      expect(plain).not.toContain('\u001B[')
+      expect(plain).not.toMatch(/elapsed · about/)
+    }
+    finally {
+      await slow.close()
+    }
   })
 })

@@ -59,7 +59,7 @@ async function optionsOf(root: string, userOptions: Options): Promise<ResolvedOp
 
 /** The project's originals: found in its store, or generated through its guard and queue, with progress lines. */
 function originalsOf(options: ResolvedOptions, parts: Pick<OriginalsContext, 'store' | 'providerFor' | 'guard'> & { missing: ResolvedSpec[] }, run: OpenOptions, log: Logger, shared: SharedWork) {
-  const progress = createProgress(m => log.info(redact(m)), Boolean(process.stderr.isTTY))
+  const progress = createProgress(m => log.info(redact(m)), Boolean(process.stderr.isTTY) && !options.ci, options.concurrency)
   return createOriginals({
     ...parts,
     concurrency: options.concurrency,
