@@ -145,3 +145,19 @@ describe('vite dev server', () => {
     expect(api.generations()).toHaveLength(3)
   })
 })
+
+describe('errors in the overlay', () => {
+  it('a user error shows its message and hint in Vite\'s overlay, with no stack of ours', async () => {
+    const errors: Array<{ message: string, stack: string }> = []
+    socket.on('message', (data) => {
+      const msg = JSON.parse(String(data))
+      if (msg.type === 'error')
+        errors.push(msg.err)
+    })
+    await writeFile(path.join(root, 'src/main.js'), 'import hero from \'heor?seedream\'\nglobalThis.__seedream = { hero }\n')
+    expect((await fetch(`${base}/src/main.js`)).status).toBe(500)
+    await waitFor(() => errors.length > 0, 'the overlay\'s error')
+    expect(errors[0]!.message).toContain('src/main.js imports \'heor?seedream\': No spec named "heor" in seedream.config.mjs. Did you mean "hero"?')
+    expect(errors[0]!.stack).toBe('')
+  })
+})
