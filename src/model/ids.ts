@@ -18,7 +18,9 @@ export const RUNTIME_REQUEST = `/@seedream/runtime${QUERY}`
 export const RUNTIME_ID = `\0seedream-runtime${QUERY}`
 
 /** The id a `?seedream` import resolves to: one per named spec, one per spec file. */
-export function resolveSpecId(id: string, importer: string | undefined, root: string): string {
+export function resolveSpecId(request: string, importer: string | undefined, root: string): string {
+  // Vite's dev server serves a virtual module as `/@id/__x00__…`, and may hand that URL back.
+  const id = request.startsWith('/@id/') ? request.slice('/@id/'.length).replace(/^__x00__/, '\0') : request
   if (id === RUNTIME_REQUEST || id === RUNTIME_ID)
     return RUNTIME_ID
   const bare = id.slice(0, -QUERY.length)
