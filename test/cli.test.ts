@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { copyFixture, listFiles, TEST_KEY, useServerAndFixture } from './helpers'
+import { copyFixture, FIXTURES, listFiles, TEST_KEY, useServerAndFixture } from './helpers'
 import { startSegmindServer } from './servers/segmind'
 
 const CLI = path.resolve(import.meta.dirname, '../dist/cli.js')
@@ -182,10 +182,10 @@ describe('seedream CLI, with specs the build gets from the bundler config', () =
 })
 
 describe('seedream CLI progress', () => {
-  /** The CLI under `script`, which gives it a pseudo-terminal: what a person at a terminal sees. */
-  function inTerminal(dir: string, url: string): Promise<string> {
+  /** A command under `script`, which gives it a pseudo-terminal: what a person at a terminal sees. */
+  function inTerminal(dir: string, url: string, args = [CLI, 'generate', '--root', dir]): Promise<string> {
     return new Promise((resolve, reject) => {
-      const command = [process.execPath, CLI, 'generate', '--root', dir].map(a => `'${a}'`).join(' ')
+      const command = [process.execPath, ...args].map(a => `'${a}'`).join(' ')
       const child = spawn('script', ['-qfec', `stty cols 120 rows 40; ${command}`, '/dev/null'], { env: { PATH: process.env.PATH!, TERM: 'xterm', SEGMIND_API_URL: url, SEGMIND_API_KEY: TEST_KEY } })
       let out = ''
       child.stdout.on('data', (d) => { out += d })
@@ -203,6 +203,9 @@ describe('seedream CLI progress', () => {
       // Redrawn in place: log-update erases its previous lines (ESC [2K) before drawing again.
       expect(out).toContain('\u001B[2K')
       expect(out).toMatch(/generated "hero" \([^)]*\) in \d+\.\d s/)
+      // A build shows the encoding of variants in the same block (the function API, no bundler).
+      const built = await inTerminal(dir, slow.url, [path.join(FIXTURES, 'api-script/build.mjs'), dir])
+      expect(built).toMatch(/\[seedream\] encoding variants: \d+ picture\(s\) done · now hero/)
       const piped = await copyFixture('vite-basic')
       const plain = await new Promise<string>((resolve) => {
         const child = spawn(process.execPath, [CLI, 'generate', '--root', piped], { env: { PATH: process.env.PATH!, SEGMIND_API_URL: slow.url, SEGMIND_API_KEY: TEST_KEY } })

@@ -15,6 +15,7 @@ import { createSpecs } from './discover'
 import { createGuard } from './generation/guard'
 import { createOriginals } from './generation/originals'
 import { refusePlaceholders } from './generation/placeholders'
+import type { Progress } from './generation/progress'
 import { createProgress } from './generation/progress'
 import { takeInventory } from './inventory'
 import { createProviders } from './providers'
@@ -58,8 +59,7 @@ async function optionsOf(root: string, userOptions: Options): Promise<ResolvedOp
 }
 
 /** The project's originals: found in its store, or generated through its guard and queue, with progress lines. */
-function originalsOf(options: ResolvedOptions, parts: Pick<OriginalsContext, 'store' | 'providerFor' | 'guard'> & { missing: ResolvedSpec[] }, run: OpenOptions, log: Logger, shared: SharedWork) {
-  const progress = createProgress(m => log.info(redact(m)), Boolean(process.stderr.isTTY) && !options.ci, options.concurrency)
+function originalsOf(options: ResolvedOptions, parts: Pick<OriginalsContext, 'store' | 'providerFor' | 'guard'> & { missing: ResolvedSpec[] }, run: OpenOptions, log: Logger, shared: SharedWork, progress: Progress) {
   return createOriginals({
     ...parts,
     concurrency: options.concurrency,
@@ -96,7 +96,8 @@ export async function openProject(root: string, userOptions: Options = {}, run: 
     refusePlaceholders(options, known)
   if (run.mode === 'build')
     guard.precheck(missing, await Promise.all(missing.map(s => keptPictures(journalDir(store.dir, cacheKey(s))))))
-  const originals = originalsOf(options, { store, providerFor, guard, missing }, run, log, shared)
+  const progress = createProgress(m => log.info(redact(m)), Boolean(process.stderr.isTTY) && !options.ci, options.concurrency)
+  const originals = originalsOf(options, { store, providerFor, guard, missing }, run, log, shared, progress)
   const stats: RunStats = { generated: 0, reused: 0, variantsMade: 0, variantsReused: 0, bytesEmitted: 0, spend: 0, placeholders: new Set() }
   return Object.freeze({
     root: options.root,
@@ -107,6 +108,8 @@ export async function openProject(root: string, userOptions: Options = {}, run: 
     originals,
     providerFor,
     shared,
+    /** Generations and encodes under way, shown live in a terminal. */
+    progress,
     /** Counters of this run: the only part that changes, and only by counting. */
     stats,
     /** Keys this run generated, so a picture shared by two specs is counted as paid once. */

@@ -6,6 +6,8 @@ const SECONDS_PER_GENERATION = 30
 export interface Progress {
   /** A generation starts; the function it returns says how it ended (a line kept in the log). */
   start: (label: string) => (outcome: string) => void
+  /** A picture's variants are being made (or read from their cache); the function says they are done. */
+  encoding: (name: string) => () => void
 }
 
 const since = (t: number) => (Date.now() - t) / 1000
@@ -24,6 +26,8 @@ export function createProgress(info: (message: string) => void, interactive: boo
         info(`${label}…`)
         return outcome => info(`${outcome} in ${since(started).toFixed(1)} s`)
       },
+      // Piped, the summary says what was encoded: a line a picture would be noise.
+      encoding: () => () => {},
     }
   }
   return liveProgress(info, concurrency)
@@ -33,19 +37,27 @@ function liveProgress(info: (message: string) => void, concurrency: number): Pro
   const live = createLogUpdate(process.stderr)
   const running = new Map<symbol, { label: string, started: number }>()
   const batch = { done: 0, total: 0, started: 0 }
+  const encoding = new Map<symbol, string>()
+  let encoded = 0
   const timer = setInterval(() => render(), 250)
   timer.unref()
 
   function render(): void {
-    if (!running.size)
+    if (!running.size && !encoding.size)
       return live.clear()
+    live([...generating(), ...(encoding.size ? [`[seedream] encoding variants: ${encoded} picture(s) done · now ${[...new Set(encoding.values())].join(', ')}`] : [])].join('\n'))
+  }
+
+  function generating(): string[] {
+    if (!running.size)
+      return []
     const left = batch.total - batch.done
     const longest = Math.max(...[...running.values()].map(j => since(j.started)))
     const eta = Math.max(0, Math.ceil(left / concurrency) * SECONDS_PER_GENERATION - longest)
-    live([
+    return [
       `[seedream] generating: ${batch.done}/${batch.total} done · ${clock(since(batch.started))} elapsed · about ${clock(eta)} left`,
       ...[...running.values()].map(j => `  ${j.label} · ${since(j.started).toFixed(0)} s`),
-    ].join('\n'))
+    ]
   }
 
   return {
@@ -63,6 +75,16 @@ function liveProgress(info: (message: string) => void, concurrency: number): Pro
         // The block is cleared, the line written where it was, then the block drawn again below it.
         live.clear()
         info(`${outcome} in ${since(job.started).toFixed(1)} s`)
+        render()
+      }
+    },
+    encoding(name) {
+      const id = Symbol(name)
+      encoding.set(id, name)
+      render()
+      return () => {
+        encoding.delete(id)
+        encoded++
         render()
       }
     },
