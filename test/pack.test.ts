@@ -86,6 +86,10 @@ describe('the GitHub Actions workflow in docs/, run as CI would', () => {
     await writeFile(path.join(app, 'package.json'), JSON.stringify({ name: 'fresh-app', private: true, type: 'module', scripts: { build: 'vite build' } }))
     const ci = { CI: 'true', PATH: `${bin}:${process.env.PATH}` }
     const paid = server.generations().length
+    // A fresh checkout has no generated types: the gate writes them, for a type check before the build.
+    await rm(path.join(app, 'seedream-env.d.ts'))
+    await run('sh', ['-c', runs[1]!], app, ci)
+    expect(await readFile(path.join(app, 'seedream-env.d.ts'), 'utf8')).toContain('declare module "hero?seedream"')
     for (const command of runs.slice(1))
       await run('sh', ['-c', command], app, ci)
     expect(server.generations()).toHaveLength(paid)

@@ -3,7 +3,7 @@ import type { PluginOptionsFound } from './bundler-config'
 import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { SPEC_FILE } from '../model/ids'
-import { findImports, openProject } from '../project'
+import { findImports, openProject, writeSpecTypes } from '../project'
 import { readPluginOptions } from './bundler-config'
 import { redact, SeedreamError } from '../model/errors'
 
@@ -56,6 +56,8 @@ export async function openCliProject(flags: CliFlags, strict = false) {
   if (flags.concurrency !== undefined)
     options.concurrency = flags.concurrency
   const project = await openProject(root, options, { mode: 'cli', logger: log, repair: flags.repair })
+  // The named specs' types, as a build writes them: CI's `seedream status --check` then `tsc` works before any build.
+  await writeSpecTypes(project).catch((error: Error) => log.warn(`could not write ${project.options.dts}: ${error.message}`))
   const { specs } = project
   const all = await specs.all()
   const seen = new Set(all.map(s => `${s.file}|${s.name}`))
