@@ -27,6 +27,8 @@ export const NAMED_STUB = '.seedream-name'
 /** The query that makes an import of one of them an asset (its URL), see withSeedream's rules. */
 export const ASSET_QUERY = '?seedream-asset'
 const URL_MARK = '__seedream_asset__'
+/** A file's URL in the JSON of the picture, before it is an import. */
+const MARKED = new RegExp(`${URL_MARK}[\\w.-]+`, 'g')
 /** The list of files the loader left in `media`, one per line. */
 export const WRITTEN = '.written'
 
@@ -55,16 +57,16 @@ export default async function seedreamTurbopackLoader(this: TurbopackLoaderConte
     noteOnce(spec, warn)
     return writeImageFiles(project, spec, media, URL_MARK, warn)
   })
-  const files = (JSON.stringify(image).match(new RegExp(`${URL_MARK}[\\w.-]+`, 'g')) ?? []).map(m => m.slice(URL_MARK.length))
+  const json = JSON.stringify(image)
+  const files = [...new Set(json.match(MARKED) ?? [])].map(m => m.slice(URL_MARK.length))
   await appendFile(path.join(media, WRITTEN), files.map(f => `${f}\n`).join(''))
   const relative = path.relative(path.dirname(this.resourcePath), media).split(path.sep).join('/')
-  return assetModule(JSON.stringify(image), relative.startsWith('.') ? relative : `./${relative}`)
+  return assetModule(json, files, relative.startsWith('.') ? relative : `./${relative}`)
 }
 
-/** The picture's JSON with each file's URL taken from an asset import of it (a file left there is re-checked by the loader on its next run). */
-function assetModule(json: string, mediaFromModule: string): string {
-  const files = [...new Set(json.match(new RegExp(`${URL_MARK}[\\w.-]+`, 'g')))].map(m => m.slice(URL_MARK.length))
+/** The picture's JSON with each file's URL taken from an asset import of it. */
+function assetModule(json: string, files: string[], mediaFromModule: string): string {
   const imports = files.map((f, i) => `import u${i} from ${JSON.stringify(`${mediaFromModule}/${f}${ASSET_QUERY}`)};`)
-  const code = json.replace(new RegExp(`${URL_MARK}([\\w.-]+)`, 'g'), (_, f: string) => `" + u${files.indexOf(f)} + "`)
+  const code = json.replace(MARKED, marked => `" + u${files.indexOf(marked.slice(URL_MARK.length))} + "`)
   return `${imports.join('\n')}\nexport default ${code};\n`
 }

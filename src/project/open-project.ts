@@ -92,10 +92,10 @@ export async function openProject(root: string, userOptions: Options = {}, run: 
   const stored = await Promise.all(known.map(s => providerFor(s).persistent ? store.read(cacheKey(s)).catch(() => true) : true))
   const missing = known.filter((_, i) => !stored[i])
   const guard = createGuard(options.frozen, options.budget, options.prices)
-  if (run.mode === 'build')
+  if (run.mode === 'build') {
     refusePlaceholders(options, known)
-  if (run.mode === 'build')
     guard.precheck(missing, await Promise.all(missing.map(s => keptPictures(journalDir(store.dir, cacheKey(s))))))
+  }
   const progress = createProgress(m => log.info(redact(m)), Boolean(process.stderr.isTTY) && !options.ci, options.concurrency)
   const originals = originalsOf(options, { store, providerFor, guard, missing }, run, log, shared, progress)
   const stats: RunStats = { generated: 0, reused: 0, variantsMade: 0, variantsReused: 0, bytesEmitted: 0, spend: 0, placeholders: new Set() }
