@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { loadConfigSync } from '../project'
+import { DEFAULTS } from '../model/defaults'
+import { loadConfigSync, specTypesOf } from '../project'
 import { ASSET_QUERY, NAMED_STUB, WRITTEN } from './turbopack-loader'
 
 /** The part of next.config the Turbopack wiring reads and extends. */
@@ -24,11 +25,16 @@ const STUBS = 'node_modules/.cache/unplugin-seedream/next'
  */
 function namedAliases(root: string, options: Options): Record<string, string> {
   let names = Object.keys(options.images ?? {})
+  let configPath: string | undefined
   try {
-    if (options.configFile !== false)
-      names = [...new Set([...names, ...Object.keys(loadConfigSync(root).config.images ?? {})])]
+    if (options.configFile !== false) {
+      const loaded = loadConfigSync(root)
+      names = [...new Set([...names, ...Object.keys(loaded.config.images ?? {})])]
+      configPath = loaded.file
+    }
   }
   catch {}
+  writeTypes(root, options, specTypesOf(names, configPath))
   mkdirSync(path.join(root, STUBS), { recursive: true })
   return Object.fromEntries(names.map((name) => {
     const file = `${name.replace(/[^\w-]+/g, '-')}-${createHash('sha256').update(name).digest('hex').slice(0, 8)}${NAMED_STUB}`
@@ -57,6 +63,18 @@ function mediaFolder(root: string, distDir = '.next'): string {
     writeFileSync(written, [...new Set(files)].map(f => `${f}\n`).join(''))
   }
   return media
+}
+
+/**
+ * The named specs' declarations, written now: `next build` type-checks with Turbopack's loaders
+ * in other processes, before any of them could write it (unchanged text is not rewritten).
+ */
+function writeTypes(root: string, options: Options, text: string): void {
+  if (options.dts === false)
+    return
+  const file = path.resolve(root, options.dts ?? DEFAULTS.dts)
+  if (!existsSync(file) || readFileSync(file, 'utf8') !== text)
+    writeFileSync(file, text)
 }
 
 /** `turbopack.rules` and `resolveAlias` for `?seedream` imports, added to the user's own. */
