@@ -2,8 +2,7 @@ import type { Options } from '../model/options'
 import type { SeedreamImage, SeedreamSpec } from '../model/types'
 import type { Logger } from '../project'
 import path from 'node:path'
-import { redact } from '../model/errors'
-import { noteOnce, projectOnce, scrubbed, writeImageFiles } from '../project'
+import { noteOnce, projectOnce, scrubbed, stderrLogger, writeImageFiles } from '../project'
 
 /** Options of `image()`: the plugin's options, plus where the files go and how they are named in URLs. */
 export interface ImageOptions extends Options {
@@ -29,10 +28,6 @@ export interface ImageOptions extends Options {
   logger?: Logger
 }
 
-const stderr: Logger = {
-  info: m => process.stderr.write(redact(`[seedream] ${m}\n`)),
-  warn: m => process.stderr.write(redact(`[seedream] warning: ${m}\n`)),
-}
 
 /**
  * The function API: the same `SeedreamImage` a `?seedream` import gets, without a bundler. `spec`
@@ -40,7 +35,7 @@ const stderr: Logger = {
  * written to `outDir` and their URLs start with `urlPrefix`.
  */
 export function image(spec: string | SeedreamSpec, imageOptions: ImageOptions = {}): Promise<SeedreamImage> {
-  const { outDir = 'img', urlPrefix = '/img/', name = 'image', logger = stderr, ...options } = imageOptions
+  const { outDir = 'img', urlPrefix = '/img/', name = 'image', logger = stderrLogger, ...options } = imageOptions
   return scrubbed(async () => {
     const project = await projectOnce(path.resolve(options.root ?? process.cwd()), options, logger)
     const resolved = typeof spec === 'string' ? await project.specs.fromConfig(spec) : await project.specs.fromObject(spec, name)

@@ -1,7 +1,7 @@
 import type { PluginBuild } from 'esbuild'
 import type { ResolvedConfig } from 'vite'
 import type { AssetNames, Logger } from '../project'
-import { assetNames } from '../project'
+import { assetNames, stderrLogger } from '../project'
 import type { BundlerState } from './state'
 import path from 'node:path'
 
@@ -66,8 +66,7 @@ export function webpackConfigured(state: BundlerState, compiler: WebpackLikeComp
  */
 function esbuildLogger(level = 'warning'): Logger {
   const rank = ['silent', 'error', 'warning', 'info', 'debug', 'verbose'].indexOf(level)
-  const line = (m: string) => process.stderr.write(`[seedream] ${m}\n`)
-  return { info: m => rank >= 3 && line(m), warn: m => rank >= 2 && line(`warning: ${m}`) }
+  return { info: m => rank >= 3 && stderrLogger.info(m), warn: m => rank >= 2 && stderrLogger.warn(m) }
 }
 
 /** esbuild: URLs like its file loader's, under `publicPath`, else relative to the output folder. */

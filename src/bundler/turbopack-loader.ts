@@ -1,9 +1,8 @@
 import type { Options } from '../model/options'
-import type { Logger } from '../project'
 import { appendFile } from 'node:fs/promises'
 import path from 'node:path'
 import { redact } from '../model/errors'
-import { noteOnce, projectOnce, scrubbed, writeImageFiles } from '../project'
+import { noteOnce, projectOnce, scrubbed, stderrLogger, writeImageFiles } from '../project'
 
 /** What withSeedream hands the loader (JSON: Turbopack passes loader options between processes). */
 export interface TurbopackLoaderOptions {
@@ -32,10 +31,6 @@ const MARKED = new RegExp(`${URL_MARK}[\\w.-]+`, 'g')
 /** The list of files the loader left in `media`, one per line. */
 export const WRITTEN = '.written'
 
-const logger: Logger = {
-  info: m => process.stderr.write(redact(`[seedream] ${m}\n`)),
-  warn: m => process.stderr.write(redact(`[seedream] warning: ${m}\n`)),
-}
 
 /**
  * Turbopack runs webpack loaders but gives them no way to emit a file, and caches their output
@@ -48,7 +43,7 @@ export default async function seedreamTurbopackLoader(this: TurbopackLoaderConte
   const { root, media, options } = this.getOptions()
   const warn = (m: string) => this.emitWarning(Object.assign(new Error(redact(m)), { stack: '' }))
   const image = await scrubbed(async () => {
-    const project = await projectOnce(root, options, logger, this.mode === 'development' ? 'api' : 'build')
+    const project = await projectOnce(root, options, stderrLogger, this.mode === 'development' ? 'api' : 'build')
     const named = this.resourcePath.endsWith(NAMED_STUB)
     const spec = named ? await project.specs.fromConfig(JSON.parse(source).name) : await project.specs.fromFile(this.resourcePath)
     const watched = named ? project.options.configPath && path.resolve(root, project.options.configPath) : this.resourcePath

@@ -1,9 +1,8 @@
 import type { Options } from '../model/options'
 import { existsSync } from 'node:fs'
 import path from 'node:path'
-import { createJiti } from 'jiti'
 import { SeedreamError } from '../model/errors'
-import { pluginOptionsSeen } from '../project'
+import { importScript, pluginOptionsSeen } from '../project'
 
 /** Configs a build of this root would read, in the order a project usually has one. */
 const CONFIGS = ['vite', 'next', 'astro', 'webpack', 'rspack', 'rollup']
@@ -37,9 +36,8 @@ export async function readPluginOptions(root: string, given?: string): Promise<P
   if (!file)
     return { options: {} }
   const before = pluginOptionsSeen().length
-  const jiti = createJiti(path.join(root, 'noop.js'), { moduleCache: false, fsCache: false, interopDefault: true })
   try {
-    const config = await jiti.import<unknown>(file, { default: true })
+    const config = await importScript(file)
     if (typeof config === 'function')
       await config({ command: 'build', mode: 'production', isSsrBuild: false }, { mode: 'production' })
   }

@@ -3,9 +3,9 @@ import type { PluginOptionsFound } from './bundler-config'
 import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { SPEC_FILE } from '../model/ids'
-import { findImports, openProject, writeSpecTypes } from '../project'
+import { findImports, openProject, stderrLogger, writeSpecTypes } from '../project'
 import { readPluginOptions } from './bundler-config'
-import { redact, SeedreamError } from '../model/errors'
+import { SeedreamError } from '../model/errors'
 
 export interface CliFlags {
   root?: string
@@ -17,10 +17,7 @@ export interface CliFlags {
 }
 
 /** Log lines go to stderr, so that `--json` output on stdout stays parseable. */
-export const log = {
-  info: (m: string) => process.stderr.write(redact(`[seedream] ${m}\n`)),
-  warn: (m: string) => process.stderr.write(redact(`[seedream] warning: ${m}\n`)),
-}
+export const log = stderrLogger
 
 /**
  * The plugin options of the bundler config. One that cannot be read is a warning (its specs are

@@ -17,8 +17,8 @@ export async function importFresh(filepath: string): Promise<unknown> {
   return mod.default ?? mod
 }
 
-/** A TypeScript config, without the `typescript` package. */
-export const importTypeScript = (filepath: string): Promise<unknown> => jiti.import(filepath, { default: true })
+/** A TypeScript config (or a bundler config, for the CLI), without the `typescript` package. */
+export const importScript = (filepath: string): Promise<unknown> => jiti.import(filepath, { default: true })
 
 /** Any JavaScript or TypeScript config, synchronously: for a wrapper that must answer at once (Next.js' config). */
 export function requireConfig(filepath: string): unknown {

@@ -5,7 +5,7 @@ import { cosmiconfig, cosmiconfigSync } from 'cosmiconfig'
 import { parse as parseYaml } from 'yaml'
 import { SeedreamError } from '../model/errors'
 import { SPEC_FILE } from '../model/ids'
-import { importFresh, importTypeScript, requireConfig } from './config-loaders'
+import { importFresh, importScript, requireConfig } from './config-loaders'
 
 /** Types a `seedream.config.*` file. */
 export function defineConfig(config: Options): Options {
@@ -46,7 +46,7 @@ export interface LoadedConfig {
 export async function loadConfig(root: string): Promise<LoadedConfig> {
   const explorer = cosmiconfig(MODULE, {
     ...SEARCH,
-    loaders: { '.js': importFresh, '.mjs': importFresh, '.ts': importTypeScript, '.mts': importTypeScript, '.cts': importTypeScript },
+    loaders: { '.js': importFresh, '.mjs': importFresh, '.ts': importScript, '.mts': importScript, '.cts': importScript },
   })
   return checked(root, await explorer.search(root).catch(error => unloadable(root, error)))
 }
