@@ -67,9 +67,16 @@ export function captureLogger(): CapturedLogger {
   return { logger, lines }
 }
 
+/** What the remote cache reads: unset in every test that does not set it, and ~/.aws never read. */
+export const REMOTE_VARIABLES = ['SEEDREAM_REMOTE', 'SEEDREAM_REMOTE_WRITE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_S3', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_CONFIG_FILE']
+
+/** A path no file can be at. */
+export const NO_FILE = '/dev/null/none'
+
 /** Environment for one build: tests set every variable the plugin reads, so CI's own do not leak in. */
 export async function withEnv<T>(env: Record<string, string | undefined>, fn: () => Promise<T>): Promise<T> {
-  const read = ['SEGMIND_API_KEY', 'SEGMIND_API_URL', 'SEGMIND_UPLOAD_URL', 'CI', 'SEEDREAM_FROZEN', 'ARK_API_KEY', 'ARK_API_URL', 'FAL_KEY', 'FAL_API_URL', 'REPLICATE_API_TOKEN', 'REPLICATE_API_URL']
+  env = { AWS_SHARED_CREDENTIALS_FILE: NO_FILE, AWS_CONFIG_FILE: NO_FILE, ...env }
+  const read = ['SEGMIND_API_KEY', 'SEGMIND_API_URL', 'SEGMIND_UPLOAD_URL', 'CI', 'SEEDREAM_FROZEN', 'ARK_API_KEY', 'ARK_API_URL', 'FAL_KEY', 'FAL_API_URL', 'REPLICATE_API_TOKEN', 'REPLICATE_API_URL', ...REMOTE_VARIABLES]
   const keys = [...new Set([...read, ...Object.keys(env)])]
   const saved = Object.fromEntries(keys.map(k => [k, process.env[k]]))
   for (const k of keys) delete process.env[k]

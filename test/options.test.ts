@@ -14,7 +14,7 @@ const CASES: Array<[object, string, string]> = [
   [{ imgaes: {} }, 'imgaes', 'did you mean "images"?'],
   [{ Budget: {} }, 'Budget', 'did you mean "budget"?'],
   [{ cache_dir: '.seedream' }, 'cache_dir', 'did you mean "cacheDir"?'],
-  [{ remote: {} }, 'remote', 'is not an option. Known options: images, root,'],
+  [{ storage: {} }, 'storage', 'is not an option. Known options: images, root,'],
   [{ aspect_ratio: '16:9' }, 'aspect_ratio', 'is a spec field, not an option: set it in a spec under "images"'],
   [{ retryDelay: 'soon' }, 'retryDelay', 'must be a whole number from 0 to 600000 (got "soon")'],
   [{ retryDelay: 600_001 }, 'retryDelay', 'from 0 to 600000'],
@@ -48,6 +48,11 @@ const CASES: Array<[object, string, string]> = [
   [{ maxReferenceBytes: '30MB' }, 'maxReferenceBytes', '(got "30MB")'],
   [{ provider: 'openai' }, 'provider', 'must be one of "segmind", "ark", "fal", "replicate", "placeholder"'],
   [{ widths: [0] }, 'widths[0]', 'from 16 to 8192'],
+  [{ remote: 'https://bucket' }, 'remote', 's3://my-bucket/seedream'],
+  [{ remote: { endpoint: 'http://127.0.0.1:9000' } }, 'remote.url', 'is required'],
+  [{ remote: { url: 's3://bk1/x', bucket: 'b' } }, 'remote.bucket', 'is not a key of remote. Known: url, endpoint'],
+  [{ remote: { url: 's3://bk1/x', timeout: 10 } }, 'remote.timeout', '100'],
+  [{ remote: { url: 's3://bk1/x', write: 'no' } }, 'remote.write', 'true or false'],
 ]
 
 describe('every option is checked', () => {
@@ -65,6 +70,7 @@ describe('every option is checked', () => {
       budget: { maxImages: Infinity, maxCost: 0 }, prices: { 'segmind/seedream-4': 0, 'placeholder/seedream-4.5': 0 },
       lockStale: 2000, configFile: false, maxImageBytes: 1024, maxReferenceBytes: 2 ** 31, widths: [64], formats: ['png'],
       quality: 50, avifEffort: 0, placeholder: 'none', sizes: '50vw', loading: 'eager', priority: true, imgStyle: false,
+      remote: { url: 's3://team-bucket/site', endpoint: 'http://127.0.0.1:9000', region: 'auto', profile: 'ci', pathStyle: true, read: true, write: false, timeout: 100 },
     }
     expect(optionIssues(all)).toEqual([])
   })

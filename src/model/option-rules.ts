@@ -3,6 +3,7 @@ import type { SpecIssue } from './errors'
 import type { Options } from './options'
 import type { KeyKind } from './spec-rules'
 import { SpecError } from './errors'
+import { S3_URL } from './remote-options'
 import { MODELS, OUTPUT_FIELDS, PROVIDERS, SPEC_FIELDS } from './schema'
 import { checkOutput, integer, isRecord, nonEmptyString, oneOf, show, unknownFields } from './spec-rules'
 
@@ -49,6 +50,23 @@ const budget: Check = (field, value, issues) => shape(field, value, issues, '{ m
   maxCost: amount(false, 'US dollars'),
 })
 
+const region = rule(v => typeof v !== 'string' || !/^[a-z0-9-]{1,40}$/.test(v), 'a region name such as "us-east-1" or "auto"')
+const profile = rule(v => typeof v !== 'string' || !/^[\w.+@-]{1,64}$/.test(v), 'a profile name of ~/.aws/config')
+const bucketUrl = rule(v => typeof v !== 'string' || !S3_URL.test(v), 'a bucket URL such as "s3://my-bucket/seedream"')
+const remoteShape: Check = (field, value, issues) => shape(field, value, issues, "{ url: 's3://my-bucket/seedream' }", {
+  url: (f, v, i) => v === undefined ? void i.push({ field: f, message: 'is required: the bucket, such as "s3://my-bucket/seedream"' }) : bucketUrl(f, v, i),
+  endpoint: url,
+  region,
+  profile,
+  pathStyle: flag,
+  read: flag,
+  write: flag,
+  timeout: whole(100, 600_000),
+})
+/** `'s3://…'`, an object, or false. */
+const remote: Check = (field, value, issues) =>
+  value === false ? undefined : typeof value === 'string' ? bucketUrl(field, value, issues) : remoteShape(field, value, issues)
+
 const PRICE_KEYS = PROVIDERS.flatMap(p => MODELS.map(m => `${p}/${m}`))
 const price = rule(v => typeof v !== 'number' || !Number.isFinite(v) || v < 0, 'US dollars per picture, 0 or more')
 const prices: Check = (field, value, issues) =>
@@ -92,6 +110,7 @@ const RULES: { [K in Exclude<keyof Options, keyof OutputOptions>]-?: Check } = {
   dts: rule(v => v !== false && !(typeof v === 'string' && v.endsWith('.d.ts')), 'false or a path ending in .d.ts'),
   maxImageBytes: whole(1024, 2 ** 31),
   maxReferenceBytes: whole(1024, 2 ** 31),
+  remote,
 }
 
 // Does not compile when OUTPUT_FIELDS misses an output option, which would then read as unknown.

@@ -1,4 +1,5 @@
 import type { HostOptions } from './host-options'
+import type { RemoteOptions } from './remote-options'
 import type { OutputOptions, ProviderName, SeedreamSpec } from './types'
 
 /** Plugin options; the same shape is accepted by the `seedream` config file. */
@@ -124,6 +125,12 @@ export interface Options extends OutputOptions {
    */
   dts?: string | false
   /**
+   * A shared cache on S3-compatible storage (`'s3://bucket/prefix'` or `{ url, endpoint, region, … }`):
+   * read before paying a provider or running sharp, written after. `false` ignores SEEDREAM_REMOTE.
+   * @default process.env.SEEDREAM_REMOTE (none when unset)
+   */
+  remote?: RemoteOptions | string | false
+  /**
    * Look for a `seedream` config file (seedream.config.*, .seedreamrc*, package.json#seedream).
    * @default true
    */
@@ -131,6 +138,7 @@ export interface Options extends OutputOptions {
 }
 
 export type { HostOptions } from './host-options'
+export type { RemoteOptions, ResolvedRemote } from './remote-options'
 export type { OtherHost } from './types'
 export type { ResolvedHost, ResolvedMarkup, ResolvedOptions, ResolvedOutput } from './resolved'
 

@@ -2,6 +2,7 @@ import type { OtherHost, Options, ResolvedHost, ResolvedOptions } from './option
 import type { SeedreamSpec } from './types'
 import path from 'node:path'
 import { DEFAULT_PRICES, DEFAULTS, HOSTS, SEGMIND_UPLOAD_URL } from './defaults'
+import { resolveRemote } from './resolve-remote'
 import { OTHER_HOSTS } from './schema'
 
 const pick = <T extends object, K extends keyof T>(o: T, keys: K[]) =>
@@ -64,5 +65,6 @@ export function resolveOptions(options: Options, config: Options, root: string, 
     lockStale: merged.lockStale ?? DEFAULTS.lockStale,
     maxImageBytes: merged.maxImageBytes ?? DEFAULTS.maxImageBytes,
     maxReferenceBytes: merged.maxReferenceBytes ?? DEFAULTS.maxReferenceBytes,
+    remote: resolveRemote(merged.remote, env),
   }
 }

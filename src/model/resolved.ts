@@ -1,3 +1,4 @@
+import type { ResolvedRemote } from './remote-options'
 import type { DETECTED_FORMATS } from './schema'
 import type { AspectRatio, ImageFormat, Loading, OtherHost, OutputOptions, PlaceholderKind, ProviderName, SeedreamModel, SeedreamSize, SeedreamSpec, SequentialGeneration } from './types'
 
@@ -99,5 +100,7 @@ export interface ResolvedOptions {
   lockStale: number
   maxImageBytes: number
   maxReferenceBytes: number
+  /** The shared remote cache, when one is configured. */
+  remote?: ResolvedRemote
 }
 

@@ -2,6 +2,14 @@ import type { Project } from './open-project'
 import type { Logger, RunStats } from './ports'
 import { placeholderWarning } from './generation/placeholders'
 import { pruneVariantsCache } from './store/retention'
+import type { RemoteStats } from './remote/open-remote'
+
+/** What a run read from and wrote to the remote cache. */
+export function remoteSummary(label: string, r: RemoteStats): string {
+  const mib = (r.uploadedBytes / 1024 / 1024).toFixed(1)
+  return `remote cache ${label}: ${r.originals} picture(s) and ${r.variantSets} variant set(s) read, ${r.uploaded} object(s) (${mib} MiB) uploaded`
+    + `${r.ignored ? `, ${r.ignored} object(s) ignored` : ''}`
+}
 
 /** The end-of-build line: what was paid for, reused and emitted. */
 export function buildSummary(s: RunStats | undefined): string {
@@ -20,9 +28,13 @@ export function buildSummary(s: RunStats | undefined): string {
  * pruned costs a warning, never the build.
  */
 export async function finishBuild(project: Project | undefined, log: Logger | undefined, production = true): Promise<void> {
+  // Uploads ran beside the build; it ends when they have.
+  const remote = await project?.remote?.flush()
   log?.info(buildSummary(project?.stats))
   if (!project)
     return
+  if (remote)
+    log?.info(remoteSummary(project.remote!.label, remote))
   const placeholders = production && placeholderWarning(project.stats.placeholders, project.options)
   if (placeholders)
     log?.warn(placeholders)

@@ -19,6 +19,8 @@ import type { Progress } from './generation/progress'
 import { createProgress } from './generation/progress'
 import { takeInventory } from './inventory'
 import { createProviders } from './providers'
+import { openRemote } from './remote/open-remote'
+import { pullOriginal } from './remote/pull-original'
 import { journalDir, keptPictures } from './store/journal'
 import { Store } from './store/store'
 
@@ -59,7 +61,7 @@ async function optionsOf(root: string, userOptions: Options): Promise<ResolvedOp
 }
 
 /** The project's originals: found in its store, or generated through its guard and queue, with progress lines. */
-function originalsOf(options: ResolvedOptions, parts: Pick<OriginalsContext, 'store' | 'providerFor' | 'guard'> & { missing: ResolvedSpec[] }, run: OpenOptions, log: Logger, shared: SharedWork, progress: Progress) {
+function originalsOf(options: ResolvedOptions, parts: Pick<OriginalsContext, 'store' | 'providerFor' | 'guard' | 'remote'> & { missing: ResolvedSpec[] }, run: OpenOptions, log: Logger, shared: SharedWork, progress: Progress) {
   return createOriginals({
     ...parts,
     concurrency: options.concurrency,
@@ -90,14 +92,19 @@ export async function openProject(root: string, userOptions: Options = {}, run: 
   const known = await specs.all()
   // A corrupt entry is not a miss: its spec's load names it and the fix, and pays nothing.
   const stored = await Promise.all(known.map(s => providerFor(s).persistent ? store.read(cacheKey(s)).catch(() => true) : true))
-  const missing = known.filter((_, i) => !stored[i])
+  const remote = openRemote(options.remote, log)
+  // A build first takes what the store lacks from the remote cache: a picture found there is no
+  // miss, neither for the budget nor in frozen mode. A dev server or the CLI asks when it needs one.
+  const pulling = pLimit(16)
+  const pulled = run.mode === 'build' ? await Promise.all(known.map((s, i) => !stored[i] && pulling(() => pullOriginal(remote, store, cacheKey(s))))) : []
+  const missing = known.filter((_, i) => !stored[i] && !pulled[i])
   const guard = createGuard(options.frozen, options.budget, options.prices)
   if (run.mode === 'build') {
     refusePlaceholders(options, known)
     guard.precheck(missing, await Promise.all(missing.map(s => keptPictures(journalDir(store.dir, cacheKey(s))))))
   }
   const progress = createProgress(m => log.info(redact(m)), Boolean(process.stderr.isTTY) && !options.ci, options.concurrency)
-  const originals = originalsOf(options, { store, providerFor, guard, missing }, run, log, shared, progress)
+  const originals = originalsOf(options, { store, providerFor, guard, missing, remote }, run, log, shared, progress)
   const stats: RunStats = { generated: 0, reused: 0, variantsMade: 0, variantsReused: 0, bytesEmitted: 0, spend: 0, placeholders: new Set() }
   return Object.freeze({
     root: options.root,
@@ -108,6 +115,8 @@ export async function openProject(root: string, userOptions: Options = {}, run: 
     originals,
     providerFor,
     shared,
+    /** The shared remote cache, when one is configured and has credentials. */
+    remote,
     /** Generations and encodes under way, shown live in a terminal. */
     progress,
     /** Counters of this run: the only part that changes, and only by counting. */

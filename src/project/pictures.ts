@@ -41,7 +41,7 @@ export async function picturesOf(project: Project, spec: ResolvedSpec): Promise<
   count(project, spec, set)
   return Promise.all(set.images.map(async (original) => {
     const encoded = project.progress.encoding(spec.name)
-    const variants = await makeVariants(original, spec.output, options.variantsCacheDir, shared.sharp, shared.decoded).finally(encoded)
+    const variants = await makeVariants(original, spec.output, options.variantsCacheDir, shared.sharp, shared.decoded, project.remote).finally(encoded)
     project.variantsUsed.add(variants.dir)
     stats[variants.made ? 'variantsMade' : 'variantsReused'] += variants.variants.length
     stats.bytesEmitted += variants.variants.reduce((n, v) => n + v.bytes, 0)

@@ -17,7 +17,7 @@ export interface S3ServerOptions {
   latencyMs?: number
 }
 
-interface StoredObject { body: Buffer, type: string, etag: string }
+interface StoredObject { body: Buffer, type: string, etag: string, modified: Date }
 
 const STATUS: Record<string, number> = { AccessDenied: 403, InvalidAccessKeyId: 403, SignatureDoesNotMatch: 403, AuthorizationHeaderMalformed: 400, XAmzContentSHA256Mismatch: 400, NoSuchBucket: 404, NoSuchKey: 404, PreconditionFailed: 412, MethodNotAllowed: 405 }
 const xml = (body: string): string => `<?xml version="1.0" encoding="UTF-8"?>\n${body}`
@@ -35,7 +35,7 @@ function list(objects: Map<string, StoredObject>, bucket: string, params: URLSea
   const keys = [...objects.keys()].filter(k => k.startsWith(prefix) && k > after).sort()
   const page = keys.slice(0, max)
   const truncated = keys.length > page.length
-  const contents = page.map(k => `<Contents><Key>${escape(k)}</Key><Size>${objects.get(k)!.body.length}</Size><ETag>${escape(objects.get(k)!.etag)}</ETag></Contents>`).join('')
+  const contents = page.map(k => `<Contents><Key>${escape(k)}</Key><LastModified>${objects.get(k)!.modified.toISOString()}</LastModified><Size>${objects.get(k)!.body.length}</Size><ETag>${escape(objects.get(k)!.etag)}</ETag></Contents>`).join('')
   const next = truncated ? `<NextContinuationToken>${Buffer.from(page.at(-1)!).toString('base64')}</NextContinuationToken>` : ''
   return { status: 200, body: xml(`<ListBucketResult><Name>${escape(bucket)}</Name><Prefix>${escape(prefix)}</Prefix><KeyCount>${page.length}</KeyCount><MaxKeys>${max}</MaxKeys><IsTruncated>${truncated}</IsTruncated>${contents}${next}</ListBucketResult>`), headers: { 'content-type': 'application/xml' } }
 }
@@ -60,7 +60,7 @@ export async function startS3Server(options: S3ServerOptions) {
       if (req.headers['if-none-match'] === '*' && found)
         return s3Error('PreconditionFailed', url.pathname)
       const etag = `"${createHash('md5').update(req.raw).digest('hex')}"`
-      objects.set(key, { body: req.raw, type: String(req.headers['content-type'] ?? 'application/octet-stream'), etag })
+      objects.set(key, { body: req.raw, type: String(req.headers['content-type'] ?? 'application/octet-stream'), etag, modified: new Date() })
       return { status: 200, body: undefined, headers: { etag } }
     }
     if (req.method === 'DELETE') {
@@ -75,6 +75,11 @@ export async function startS3Server(options: S3ServerOptions) {
     region,
     /** The objects of a bucket, as stored. */
     objects: (bucket: string) => buckets.get(bucket)!,
+    /** Makes every object of a bucket look `ms` older, for rules that spare recent uploads. */
+    age(bucket: string, ms: number): void {
+      for (const object of buckets.get(bucket)!.values())
+        object.modified = new Date(object.modified.getTime() - ms)
+    },
     /** Flips a byte of a stored object (its ETag unchanged): what a client reads must then fail its own check. */
     tamper(bucket: string, key: string): void {
       const object = buckets.get(bucket)!.get(key)!

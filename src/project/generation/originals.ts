@@ -1,5 +1,6 @@
 import type { ResolvedSpec } from '../../model/resolved'
 import type { Provider } from '../providers/types'
+import type { RemoteCache } from '../remote/remote-cache'
 import type { Store } from '../store/store'
 import type { Guard } from './guard'
 import type { OriginalSet } from './original'
@@ -7,6 +8,7 @@ import path from 'node:path'
 import pLimit from 'p-limit'
 import { HttpError } from '../../model/errors'
 import { cacheKey } from '../../model/key'
+import { pullOriginal } from '../remote/pull-original'
 import { journalDir, openJournal } from '../store/journal'
 import { withKeyLock } from '../store/lock'
 import { CorruptEntry } from '../store/store'
@@ -22,6 +24,8 @@ export interface OriginalsContext {
   providerFor: (spec: ResolvedSpec) => Provider
   concurrency: number
   guard: Guard
+  /** The shared remote cache: asked before any call, given what a call paid for. */
+  remote?: RemoteCache
   lockStale: number
   maxImageBytes: number
   /** Generate corrupt entries again and replace them (`seedream generate --repair`), instead of failing. */
@@ -58,13 +62,18 @@ export function createOriginals(ctx: OriginalsContext, inflight = new Map<string
     return { key, images: entry.meta.images.map((img, i) => ({ ...img, load: () => load(i) })), generated: false, persistent: true }
   }
 
+  /** Stored here, or in the remote cache (then stored here first): either way free. */
+  async function free(spec: ResolvedSpec, key: string): Promise<OriginalSet | undefined> {
+    return await stored(spec, key) ?? (await pullOriginal(ctx.remote, store, key) ? stored(spec, key) : undefined)
+  }
+
   async function find(spec: ResolvedSpec, key: string): Promise<OriginalSet> {
     const provider = ctx.providerFor(spec)
     if (!provider.persistent) {
       const drawn = await provider.generate(spec, undefined, {})
       return { key, images: await inMemory(drawn.images), generated: false, persistent: false }
     }
-    const hit = await stored(spec, key)
+    const hit = await free(spec, key)
     if (hit)
       return hit
     guard.assertCanGenerate(spec, ctx.missing())
@@ -97,6 +106,9 @@ export function createOriginals(ctx: OriginalsContext, inflight = new Map<string
     })
     const { entry, ours } = await saveGeneration(store, spec, key, provider.name, result, ctx)
     await journal.clear()
+    // Uploaded now, before its variants are made: a paid picture reaches the team as soon as it can.
+    if (ours)
+      ctx.remote?.putOriginal(entry.meta, result.images.map(img => img.data))
     const credits = result.remainingCredits === undefined ? '' : ` (${result.remainingCredits} credits left)`
     finish(`generated "${spec.name}"${credits}`)
     // Another process may have stored the key first (a lock lost to a stall): its entry is what ships.
@@ -108,7 +120,7 @@ export function createOriginals(ctx: OriginalsContext, inflight = new Map<string
     dir: store.dir,
     /** The originals if they cost nothing now (stored, or drawn offline); undefined if a call is needed. */
     async cached(spec: ResolvedSpec): Promise<OriginalSet | undefined> {
-      return ctx.providerFor(spec).persistent ? stored(spec, cacheKey(spec)) : this.get(spec)
+      return ctx.providerFor(spec).persistent ? free(spec, cacheKey(spec)) : this.get(spec)
     },
     get(spec: ResolvedSpec): Promise<OriginalSet> {
       const key = cacheKey(spec)

@@ -12,7 +12,8 @@ import { sha256 } from '../../model/key'
 import { markUsed, pruneDevCache } from '../store/retention'
 import { readRegularFile } from '../store/safe-read'
 import { EXT, MIME } from './variant-types'
-import { encode, outputKey, summary, targetWidths } from './variants'
+import { summary } from './summary'
+import { encode, outputKey, targetWidths } from './variants'
 
 export const DEV_PREFIX = '@seedream/'
 

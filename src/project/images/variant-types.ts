@@ -30,3 +30,10 @@ export interface Planned {
   format: Variant['format']
   file: string
 }
+
+/** Where variant sets are shared between machines (the remote cache), as makeVariants uses it. */
+export interface VariantsRemote {
+  /** A set whose manifest passes `check` (which throws otherwise) and whose files match it. */
+  getVariants: <T extends { variants: Variant[] }>(vkey: string, check: (json: unknown) => T) => Promise<{ manifest: T, data: Buffer[] } | undefined>
+  putVariants: (vkey: string, manifest: Summary & { variants: Variant[] }, data: Uint8Array[]) => void
+}

@@ -1,14 +1,15 @@
 import type { LimitFunction } from 'p-limit'
 import type { ResolvedOutput } from '../../model/options'
 import type { Original } from '../generation/originals'
-import type { Planned, Summary, Variant } from './variant-types'
+import type { Planned, Summary, Variant, VariantsRemote } from './variant-types'
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { canonicalJson, sha256 } from '../../model/key'
 import { loadSharp } from './sharp'
 import { EXT } from './variant-types'
+import { summary } from './summary'
 import { replaceDirAtomic } from '../store/atomic'
-import { readCached } from '../store/variant-cache'
+import { checkManifest, readCached } from '../store/variant-cache'
 
 // 4: each variant's full sha256 in the manifest, checked when its bytes are read.
 const VARIANTS_VERSION = 4
@@ -21,6 +22,8 @@ export interface VariantSet extends Summary {
   data: Buffer[]
   /** True when this build ran sharp for them. */
   made: boolean
+  /** True when they came from the remote cache. */
+  pulled?: boolean
   /** Why the cached folder failed its checks and was remade, for a warning naming the spec. */
   problem?: string
 }
@@ -59,26 +62,6 @@ export async function encode(source: Pixels, out: ResolvedOutput, width: number,
   return { variant, data }
 }
 
-/** The dominant colour, and the placeholder the output asks for, from one small decode. */
-export async function summary(source: Pixels, kind: ResolvedOutput['placeholder']): Promise<Summary> {
-  // stats() reads the whole input, so it runs on a 100-pixel copy.
-  const tiny = await (await open(source)).resize(100, 100, { fit: 'inside' }).raw().toBuffer({ resolveWithObject: true })
-  const small = (await loadSharp())(tiny.data, { raw: { width: tiny.info.width, height: tiny.info.height, channels: tiny.info.channels } })
-  const { dominant } = await small.clone().stats()
-  const color = `#${[dominant.r, dominant.g, dominant.b].map(c => c.toString(16).padStart(2, '0')).join('')}`
-  if (kind === 'blur') {
-    const blur = await small.clone().resize(16, 16, { fit: 'inside' }).blur(1).webp({ quality: 40 }).toBuffer()
-    return { color, placeholder: `data:image/webp;base64,${blur.toString('base64')}` }
-  }
-  if (kind === 'thumbhash') {
-    const { data, info } = await small.clone().ensureAlpha().raw().toBuffer({ resolveWithObject: true })
-    const { rgbaToThumbHash, thumbHashToDataURL } = await import('thumbhash')
-    const hash = rgbaToThumbHash(info.width, info.height, data)
-    return { color, placeholder: thumbHashToDataURL(hash), thumbhash: Buffer.from(hash).toString('base64') }
-  }
-  return { color }
-}
-
 /** The canonical form of output settings, computed once per settings object. */
 const outputKeys = new WeakMap<ResolvedOutput, string>()
 export function outputKey(out: ResolvedOutput): string {
@@ -95,7 +78,7 @@ export function outputKey(out: ResolvedOutput): string {
  * output from those pixels; `slots` bounds how many decoded originals are in memory at once, and
  * each decode and encode goes through `pool`, both sized to the cores.
  */
-export async function makeVariants(original: Original, out: ResolvedOutput, cacheDir: string, pool: LimitFunction, slots: LimitFunction): Promise<VariantSet> {
+export async function makeVariants(original: Original, out: ResolvedOutput, cacheDir: string, pool: LimitFunction, slots: LimitFunction, remote?: VariantsRemote): Promise<VariantSet> {
   const vkey = sha256(`${VARIANTS_VERSION}|${original.sha256}|${outputKey(out)}`)
   const dir = path.join(cacheDir, vkey.slice(0, 20))
   const planned = plan(original, out)
@@ -107,7 +90,7 @@ export async function makeVariants(original: Original, out: ResolvedOutput, cach
   const sharing = making.get(dir)
   if (sharing)
     return { ...await sharing, made: false, problem: undefined }
-  const pending = encodeInto(dir, original, out, planned, pool, slots)
+  const pending = pullOrEncode(vkey, dir, planned, out, remote, () => encodeInto(dir, original, out, planned, pool, slots))
   making.set(dir, pending)
   try {
     return { ...await pending, problem: cached?.problem }
@@ -120,6 +103,26 @@ export async function makeVariants(original: Original, out: ResolvedOutput, cach
 /** Folders being made in this process, by path. */
 const making = new Map<string, Promise<VariantSet>>()
 
+/** A folder written whole: the variants, then the manifest that lists them. */
+async function writeSet(dir: string, set: Summary & { variants: Variant[] }, data: Uint8Array[]): Promise<void> {
+  await replaceDirAtomic(dir, async (tmp) => {
+    await Promise.all(set.variants.map((v, i) => writeFile(path.join(tmp, v.file), data[i]!)))
+    await writeFile(path.join(tmp, 'manifest.json'), JSON.stringify(set))
+  })
+}
+
+/** The set from the remote cache (checked as a local folder is, then kept here), or encoded here and shared. */
+async function pullOrEncode(vkey: string, dir: string, planned: Planned[], out: ResolvedOutput, remote: VariantsRemote | undefined, encodeHere: () => Promise<VariantSet>): Promise<VariantSet> {
+  const pulled = await remote?.getVariants(vkey, json => checkManifest(json, planned, out.placeholder))
+  if (pulled) {
+    await writeSet(dir, pulled.manifest, pulled.data)
+    return { ...pulled.manifest, dir, data: pulled.data, made: false, pulled: true }
+  }
+  const set = await encodeHere()
+  remote?.putVariants(vkey, { variants: set.variants, color: set.color, placeholder: set.placeholder, thumbhash: set.thumbhash }, set.data)
+  return set
+}
+
 /** Decodes the original once, encodes every planned output from its pixels, and writes the folder whole. */
 async function encodeInto(dir: string, original: Original, out: ResolvedOutput, planned: Planned[], pool: LimitFunction, slots: LimitFunction): Promise<VariantSet> {
   const { encoded, extra } = await slots(async () => {
@@ -129,9 +132,6 @@ async function encodeInto(dir: string, original: Original, out: ResolvedOutput, 
     return { encoded, extra }
   })
   const set = { variants: encoded.map(e => e.variant), ...extra }
-  await replaceDirAtomic(dir, async (tmp) => {
-    await Promise.all(encoded.map(e => writeFile(path.join(tmp, e.variant.file), e.data)))
-    await writeFile(path.join(tmp, 'manifest.json'), JSON.stringify(set))
-  })
+  await writeSet(dir, set, encoded.map(e => e.data))
   return { ...set, dir, data: encoded.map(e => e.data), made: true }
 }

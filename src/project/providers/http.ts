@@ -18,10 +18,10 @@ export interface RetryPolicy {
 }
 
 export interface HttpRequest {
-  method: 'GET' | 'POST'
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE'
   url: string
   headers: Record<string, string>
-  body?: string | FormData
+  body?: string | FormData | Uint8Array<ArrayBuffer>
   policy: RetryPolicy
   signal?: AbortSignal
   onRetry?: (error: HttpError, attempt: number, delayMs: number) => void

@@ -52,7 +52,7 @@ function checkSummary(m: Record<string, unknown>, kind: ResolvedOutput['placehol
 }
 
 /** The manifest's shape, checked against the plan: every field typed, every file named as we name it. */
-function checkManifest(m: unknown, plan: Planned[], kind: ResolvedOutput['placeholder']): Summary & { variants: Variant[] } {
+export function checkManifest(m: unknown, plan: Planned[], kind: ResolvedOutput['placeholder']): Summary & { variants: Variant[] } {
   if (!isRecord(m, TOP_KEYS) || !Array.isArray(m.variants))
     throw new BadCache('manifest.json is not a manifest record')
   if (m.variants.length !== plan.length)

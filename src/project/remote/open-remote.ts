@@ -1,0 +1,21 @@
+import type { ResolvedRemote } from '../../model/options'
+import type { Logger } from '../ports'
+import { addSecrets } from '../../model/errors'
+import { findIdentity } from './credentials'
+import { remoteCache } from './remote-cache'
+import { createS3Client } from './s3-client'
+
+export type { RemoteCache, RemoteStats } from './remote-cache'
+
+/** The run's remote cache, or undefined when none is configured or no credentials are found (said once). */
+export function openRemote(remote: ResolvedRemote | undefined, log: Logger) {
+  if (!remote)
+    return undefined
+  const identity = findIdentity(remote)
+  if (!identity.credentials) {
+    log.warn(`The remote cache ${remote.label} is not used: no AWS credentials were found (${identity.source}).`)
+    return undefined
+  }
+  addSecrets(identity.credentials.secretAccessKey, identity.credentials.sessionToken)
+  return remoteCache(remote, createS3Client(remote, identity.credentials, identity.region), log)
+}

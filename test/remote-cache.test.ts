@@ -1,0 +1,126 @@
+import type { S3Server } from './servers/s3'
+import type { SegmindServer } from './servers/segmind'
+import { createHash } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import path from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { copyFixture, listFiles, TEST_KEY, viteBuild, withEnv } from './helpers'
+import { startS3Server } from './servers/s3'
+import { startSegmindServer } from './servers/segmind'
+
+// Issue 14: runners that share one bucket. Each runner is a fresh copy of the fixture app with an
+// empty store and an empty variants cache; the bucket is an S3-protocol server on loopback that
+// checks every SigV4 signature (test/servers/sigv4.ts), and Segmind's stand-in keeps the ledger.
+
+const ACCESS = 'AKIATESTRUNNERS00001'
+const SECRET = 'runner/secret/0123456789abcdefABCDEF+xyz'
+let s3: S3Server
+let segmind: SegmindServer
+beforeEach(async () => {
+  s3 = await startS3Server({ keys: { [ACCESS]: SECRET }, buckets: ['team'] })
+  segmind = await startSegmindServer({ keys: [TEST_KEY] })
+})
+afterEach(async () => {
+  await s3.close()
+  await segmind.close()
+})
+
+const remote = (extra: object = {}) => ({ url: 's3://team/site', endpoint: s3.url, ...extra })
+const aws = { AWS_ACCESS_KEY_ID: ACCESS, AWS_SECRET_ACCESS_KEY: SECRET }
+/** A runner that may pay: the key and the provider's URL. */
+const paying = () => ({ ...aws, SEGMIND_API_KEY: TEST_KEY, SEGMIND_API_URL: segmind.url })
+/** A runner in CI without the provider's key: frozen, so a picture found nowhere fails the build. */
+const frozen = () => ({ ...aws, CI: 'true', SEGMIND_API_URL: segmind.url })
+const options = (extra: object = {}) => ({ widths: [64, 128], remote: remote(extra) })
+
+async function runner(env: Record<string, string>, extra: object = {}) {
+  const root = await copyFixture('vite-basic')
+  const { outDir, files, logs } = await withEnv(env, () => viteBuild(root, options(extra)))
+  const bytes = Object.fromEntries(await Promise.all(files.map(async f => [f, createHash('sha256').update(await readFile(path.join(outDir, f))).digest('hex')])))
+  return { root, files, bytes, logs, warnings: logs.filter(l => l.startsWith('warn')) }
+}
+
+const objects = (kind: string) => [...s3.objects('team').keys()].filter(k => k.startsWith(`site/${kind}/`))
+const summaryOf = (logs: string[]) => logs.find(l => l.includes(' generated (~$'))!
+
+describe('a remote cache shared by runners', () => {
+  it('the first runner pays and encodes, the second makes 0 calls and 0 encodes and emits identical files', async () => {
+    const first = await runner(paying())
+    expect(segmind.generations()).toHaveLength(2)
+    expect(summaryOf(first.logs)).toContain('2 generated')
+    expect(first.logs.join('\n')).toMatch(/remote cache s3:\/\/team\/site: 0 picture\(s\) and 0 variant set\(s\) read, 18 object\(s\)/)
+    // Two originals (hero, card), two variant sets of 2 widths × 3 formats: 2 + 12 blobs and 4 indexes uploaded.
+    expect([objects('originals').length, objects('variants').length, objects('blobs').length]).toEqual([2, 2, 14])
+    // Billed = stored: each paid picture is in the bucket once, under the hash of its bytes.
+    expect(segmind.billedSha256().map(h => s3.objects('team').has(`site/blobs/${h}`))).toEqual([true, true])
+
+    const second = await runner(frozen())
+    expect(segmind.generations()).toHaveLength(2)
+    expect(summaryOf(second.logs)).toContain('0 generated (~$0.00), 2 reused, 0 placeholder(s); 0 variants made, 12 reused')
+    expect(second.logs.join('\n')).toContain('remote cache s3://team/site: 2 picture(s) and 2 variant set(s) read, 0 object(s)')
+    expect(second.warnings).toEqual([])
+    expect(second.bytes).toEqual(first.bytes)
+    // The second runner keeps what it pulled: its store now holds both entries, checked by hash.
+    expect((await listFiles(path.join(second.root, '.seedream'))).filter(f => f.endsWith('meta.json'))).toHaveLength(2)
+    // Every request of both runners was signed, and none was refused.
+    expect(s3.state.requests.filter(r => r.status === 403)).toEqual([])
+  })
+
+  it('reports a tampered object, never ships it, and falls back to the local work or the usual error', async () => {
+    await runner(paying())
+    const heroVariant = JSON.parse(s3.objects('team').get(objects('variants')[0]!)!.body.toString())
+    s3.tamper('team', `site/blobs/${heroVariant.variants[0].sha256}`)
+    const second = await runner(frozen())
+    expect(second.warnings.join('\n')).toMatch(/blobs\/[0-9a-f]{64} does not match its sha256 \(\d+ bytes\): ignored, never used/)
+    // That one set is encoded again here, from the verified original; the other comes from the bucket.
+    expect(summaryOf(second.logs)).toContain('6 variants made, 6 reused')
+
+    // A tampered original: a frozen runner stops with the usual error naming the spec; nothing is paid.
+    const [heroMeta] = objects('originals').map(k => JSON.parse(s3.objects('team').get(k)!.body.toString())).filter(m => m.name === 'hero')
+    s3.tamper('team', `site/blobs/${heroMeta.images[0].sha256}`)
+    const root = await copyFixture('vite-basic')
+    const failed = await withEnv(frozen(), () => viteBuild(root, options())).then(() => 'built', (e: Error) => e.message)
+    expect(failed).toContain('Frozen mode')
+    expect(failed).toContain('"hero"')
+    expect(segmind.generations()).toHaveLength(2)
+  })
+
+  it('a dead, failing or refusing remote costs one warning and the build goes on with the provider', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => { const { port } = probe.address() as any; probe.close(() => resolve(port)) })
+    })
+    const dead = await runner(paying(), { endpoint: `http://127.0.0.1:${port}` })
+    expect(dead.warnings.filter(w => w.includes('remote cache'))).toHaveLength(1)
+    expect(dead.warnings[0]).toContain('does not answer')
+    expect(segmind.generations()).toHaveLength(2)
+
+    s3.failPath(/./, ...Array.from({ length: 50 }, () => ({ status: 503, body: 'Slow Down' })))
+    const failing = await runner(paying())
+    expect(failing.warnings.filter(w => w.includes('remote cache'))).toHaveLength(1)
+    expect(segmind.generations()).toHaveLength(4)
+    // The wrong secret: S3 refuses the signature; one warning, nothing stored.
+    const refused = await runner({ ...paying(), AWS_SECRET_ACCESS_KEY: `${SECRET}-wrong` })
+    expect(refused.warnings.filter(w => w.includes('remote cache'))).toHaveLength(1)
+    expect(refused.warnings.join('\n')).not.toContain(SECRET)
+    expect(s3.objects('team').size).toBe(0)
+  })
+
+  it('read-only runners upload nothing; concurrent writers leave one consistent index per key', async () => {
+    await runner(paying(), { write: false })
+    expect(s3.objects('team').size).toBe(0)
+    // Two runners at once: both pay (a remote cannot lock across machines), one index per key wins,
+    // and each index's blobs are there; the loser's variant sets are keyed by its own pictures.
+    await Promise.all([runner(paying()), runner(paying())])
+    expect(segmind.generations()).toHaveLength(6)
+    expect(objects('originals')).toHaveLength(2)
+    for (const index of [...objects('originals'), ...objects('variants')]) {
+      const json = JSON.parse(s3.objects('team').get(index)!.body.toString())
+      for (const ref of json.images ?? json.variants)
+        expect(createHash('sha256').update(s3.objects('team').get(`site/blobs/${ref.sha256}`)!.body).digest('hex')).toBe(ref.sha256)
+    }
+    const third = await runner(frozen())
+    expect(third.warnings).toEqual([])
+    expect(summaryOf(third.logs)).toContain('0 variants made, 12 reused')
+  })
+})
