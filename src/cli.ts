@@ -2,6 +2,7 @@
 import { cac } from 'cac'
 import { version } from '../package.json'
 import { generate, prune, status } from './cli/commands'
+import { pull } from './cli/remote-commands'
 import { isUserError, redact, SeedreamError } from './model/errors'
 import { didYouMean } from './model/nearest'
 
@@ -15,6 +16,7 @@ const common = (command: ReturnType<typeof cli.command>) => command
 common(cli.command('generate', 'Generate every missing image into the cache (.seedream/)'))
   .option('--concurrency <n>', 'Generation requests in flight')
   .option('--repair', 'Generate corrupt entries again (paid) and replace their folders')
+  .option('--push', 'Then upload to the remote cache every picture and variant set it lacks')
   .action(flags => run(generate(flags)))
 common(cli.command('status', 'List each spec as cached, missing or stale, with the cost of filling the cache'))
   .option('--check', 'Exit with 1 when an image is missing or an entry is corrupt')
@@ -22,7 +24,10 @@ common(cli.command('status', 'List each spec as cached, missing or stale, with t
   .action(flags => run(status(flags)))
 common(cli.command('prune', 'List cache entries no spec uses; delete them with --yes'))
   .option('--yes', 'Delete them')
+  .option('--remote', 'Prune the remote cache\'s bucket instead: objects no spec uses, older than a day')
   .action(flags => run(prune(flags)))
+common(cli.command('pull', 'Download every spec\'s picture and variants from the remote cache into the local caches'))
+  .action(flags => run(pull(flags)))
 
 cli.help()
 cli.version(version)

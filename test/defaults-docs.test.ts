@@ -51,7 +51,7 @@ describe('documented defaults', () => {
     const { budget, ...scalars } = DEFAULTS
     expect(mismatches(documented, { ...scalars, prices: DEFAULT_PRICES })).toEqual([])
     expect(documented.budget).toBe(literal(budget))
-    expect(mismatches(documentedDefaults('options.ts', 'Budget'), budget)).toEqual([])
+    expect(mismatches(documentedDefaults('budget.ts', 'Budget'), budget)).toEqual([])
   })
 
   it('output options and spec fields: every @default is the value a spec resolves to', () => {

@@ -1,7 +1,8 @@
 import type { S3Server } from './servers/s3'
 import type { SegmindServer } from './servers/segmind'
+import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -122,5 +123,63 @@ describe('a remote cache shared by runners', () => {
     const third = await runner(frozen())
     expect(third.warnings).toEqual([])
     expect(summaryOf(third.logs)).toContain('0 variants made, 12 reused')
+  })
+})
+
+const CLI = path.resolve(import.meta.dirname, '../dist/cli.js')
+
+/** The built CLI in a child process with only this environment: the remote from SEEDREAM_REMOTE and AWS_ENDPOINT_URL_S3. */
+async function seedream(root: string, args: string[], env: Record<string, string> = {}) {
+  const base = { PATH: process.env.PATH!, SEEDREAM_REMOTE: 's3://team/site', AWS_ENDPOINT_URL_S3: s3.url, AWS_SHARED_CREDENTIALS_FILE: '/dev/null/none', AWS_CONFIG_FILE: '/dev/null/none', SEGMIND_API_URL: segmind.url }
+  const child = spawn(process.execPath, [CLI, ...args, '--root', root], { env: { ...base, ...env } })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (d) => { stdout += d })
+  child.stderr.on('data', (d) => { stderr += d })
+  const code = await new Promise<number | null>(resolve => child.on('close', resolve))
+  return { code, stdout, stderr }
+}
+
+describe('the CLI and the remote cache', () => {
+  it('status shows local / remote / missing, pull and generate --push sync on purpose, prune --remote cleans the bucket', async () => {
+    // The widths go in the config file, which the CLI reads as the build does.
+    const [a, b] = await Promise.all([copyFixture('vite-basic'), copyFixture('vite-basic')])
+    for (const root of [a, b])
+      await writeFile(path.join(root, 'seedream.config.mjs'), (await readFile(path.join(root, 'seedream.config.mjs'), 'utf8')).replace('export default {', 'export default {\n  widths: [64, 128],'))
+    expect((await seedream(a, ['generate'], { ...aws, SEGMIND_API_KEY: TEST_KEY })).stdout).toContain('remote cache s3://team/site: 0 picture(s) and 0 variant set(s) read, 4 object(s)')
+    expect(segmind.generations()).toHaveLength(2)
+
+    // Runner b signs with a profile of its own credentials file, not the variables.
+    const credentials = path.join(b, 'aws-credentials')
+    await writeFile(credentials, `[default]\naws_access_key_id = nobody\n\n[team.ci]\naws_access_key_id = ${ACCESS}\naws_secret_access_key = ${SECRET}\n`)
+    const profile = { AWS_PROFILE: 'team.ci', AWS_SHARED_CREDENTIALS_FILE: credentials, CI: 'true' }
+    const status = await seedream(b, ['status', '--check'], profile)
+    expect(status.stdout).toMatch(/remote\s+hero \(seedream\.config\.mjs\)\s+\[remote\]/)
+    expect(status.stdout).toContain('to fill: 0 image(s)')
+    expect(status.code).toBe(0)
+
+    await withEnv(paying(), () => viteBuild(a, { remote: remote() }))
+    const pulled = await seedream(b, ['pull'], profile)
+    expect(pulled.stdout).toContain('Pulled 2 picture(s) and 2 variant set(s) from s3://team/site.')
+    expect((await seedream(b, ['status'], profile)).stdout).toMatch(/cached\s+hero \(seedream\.config\.mjs\)\s+\[local, remote\]/)
+    const built = await withEnv(frozen(), () => viteBuild(b, { remote: remote() }))
+    expect(built.logs.join('\n')).toContain('0 variants made, 12 reused')
+
+    // A day later the hero's prompt changes: its old picture and variants are no longer used.
+    s3.age('team', 2 * 24 * 3600_000)
+    const config = path.join(b, 'seedream.config.mjs')
+    await writeFile(config, (await readFile(config, 'utf8')).replace('Misty mountain lake at dawn', 'Misty mountain lake at dusk'))
+    const dry = await seedream(b, ['prune', '--remote'], profile)
+    expect(dry.stdout).toContain('Unused: 9 object(s)')
+    expect(s3.objects('team').size).toBe(18)
+    expect((await seedream(b, ['prune', '--remote', '--yes'], profile)).stdout).toContain('Removed 9 object(s)')
+    expect([objects('originals').length, objects('variants').length, objects('blobs').length]).toEqual([1, 1, 7])
+
+    // Runner a still has the hero: --push puts back what the bucket lacks, and nothing twice.
+    const pushed = await seedream(a, ['generate', '--push'], { ...aws, SEGMIND_API_KEY: TEST_KEY })
+    expect(pushed.stdout).toContain('Pushed 1 picture(s) and 1 variant set(s) to s3://team/site.')
+    expect(s3.objects('team').size).toBe(18)
+    expect(segmind.generations()).toHaveLength(2)
+    expect(`${pushed.stdout}${pushed.stderr}${status.stdout}${status.stderr}`).not.toContain(SECRET)
   })
 })

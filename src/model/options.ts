@@ -1,3 +1,4 @@
+import type { Budget } from './budget'
 import type { HostOptions } from './host-options'
 import type { RemoteOptions } from './remote-options'
 import type { OutputOptions, ProviderName, SeedreamSpec } from './types'
@@ -137,21 +138,8 @@ export interface Options extends OutputOptions {
   configFile?: boolean
 }
 
+export type { Budget } from './budget'
 export type { HostOptions } from './host-options'
 export type { RemoteOptions, ResolvedRemote } from './remote-options'
 export type { OtherHost } from './types'
 export type { ResolvedHost, ResolvedMarkup, ResolvedOptions, ResolvedOutput } from './resolved'
-
-/** What one build may generate before it stops with zero calls. */
-export interface Budget {
-  /**
-   * Most images one build may generate.
-   * @default 10
-   */
-  maxImages?: number
-  /**
-   * Most estimated spend of one build, in US dollars.
-   * @default Infinity
-   */
-  maxCost?: number
-}

@@ -3,7 +3,7 @@ import type { ResolvedSpec } from '../model/spec'
 import type { CorruptEntry, Entry, Store } from './store/store'
 import { cacheKey } from '../model/key'
 
-export type SpecState = 'cached' | 'missing' | 'stale' | 'offline' | 'corrupt' | 'partial'
+export type SpecState = 'cached' | 'missing' | 'stale' | 'offline' | 'corrupt' | 'partial' | 'remote'
 
 export interface SpecStatus {
   name: string
@@ -11,7 +11,8 @@ export interface SpecStatus {
   key: string
   /**
    * cached; missing; stale: generated before from an earlier version of this spec; offline:
-   * placeholder; corrupt: its folder cannot be used; partial: a paid job or picture waits in the journal.
+   * placeholder; corrupt: its folder cannot be used; partial: a paid job or picture waits in the journal;
+   * remote: not here, but in the remote cache (said by `status`).
    */
   state: SpecState
   images: number

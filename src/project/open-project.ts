@@ -19,6 +19,7 @@ import type { Progress } from './generation/progress'
 import { createProgress } from './generation/progress'
 import { takeInventory } from './inventory'
 import { createProviders } from './providers'
+import type { RemoteCache } from './remote/open-remote'
 import { openRemote } from './remote/open-remote'
 import { pullOriginal } from './remote/pull-original'
 import { journalDir, keptPictures } from './store/journal'
@@ -76,6 +77,16 @@ function originalsOf(options: ResolvedOptions, parts: Pick<OriginalsContext, 'st
 }
 
 /**
+ * A build first takes what the store lacks from the remote cache: a picture found there is no
+ * miss, neither for the budget nor in frozen mode. A dev server or the CLI asks when it needs one.
+ */
+async function pullMissing(missing: ResolvedSpec[], remote: RemoteCache | undefined, store: Store): Promise<ResolvedSpec[]> {
+  const pulling = pLimit(16)
+  const pulled = await Promise.all(missing.map(s => pulling(() => pullOriginal(remote, store, cacheKey(s)))))
+  return missing.filter((_, i) => !pulled[i])
+}
+
+/**
  * One project as of now: its options, specs, store and providers, and the stats of one run. Every
  * check is made before any request: options, every named spec, every spec file under the root;
  * then, for a build, the budget against the misses known now. The object never changes: a config
@@ -93,11 +104,7 @@ export async function openProject(root: string, userOptions: Options = {}, run: 
   // A corrupt entry is not a miss: its spec's load names it and the fix, and pays nothing.
   const stored = await Promise.all(known.map(s => providerFor(s).persistent ? store.read(cacheKey(s)).catch(() => true) : true))
   const remote = openRemote(options.remote, log)
-  // A build first takes what the store lacks from the remote cache: a picture found there is no
-  // miss, neither for the budget nor in frozen mode. A dev server or the CLI asks when it needs one.
-  const pulling = pLimit(16)
-  const pulled = run.mode === 'build' ? await Promise.all(known.map((s, i) => !stored[i] && pulling(() => pullOriginal(remote, store, cacheKey(s))))) : []
-  const missing = known.filter((_, i) => !stored[i] && !pulled[i])
+  const missing = run.mode === 'build' ? await pullMissing(known.filter((_, i) => !stored[i]), remote, store) : known.filter((_, i) => !stored[i])
   const guard = createGuard(options.frozen, options.budget, options.prices)
   if (run.mode === 'build') {
     refusePlaceholders(options, known)

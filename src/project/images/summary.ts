@@ -1,6 +1,5 @@
 import type { ResolvedOutput } from '../../model/options'
-import type { Pixels } from './variants'
-import type { Summary } from './variant-types'
+import type { Pixels, Summary } from './variant-types'
 import { loadSharp } from './sharp'
 
 const open = async (px: Pixels) => (await loadSharp())(px.data, px.raw && { raw: px.raw })

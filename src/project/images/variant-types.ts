@@ -37,3 +37,9 @@ export interface VariantsRemote {
   getVariants: <T extends { variants: Variant[] }>(vkey: string, check: (json: unknown) => T) => Promise<{ manifest: T, data: Buffer[] } | undefined>
   putVariants: (vkey: string, manifest: Summary & { variants: Variant[] }, data: Uint8Array[]) => void
 }
+
+/** Pixels to encode from: a file's bytes, or a decoded raw buffer with its shape. */
+export interface Pixels {
+  data: Buffer
+  raw?: { width: number, height: number, channels: 1 | 2 | 3 | 4 }
+}

@@ -1,18 +1,19 @@
 import type { LimitFunction } from 'p-limit'
 import type { ResolvedOutput } from '../../model/options'
-import type { Original } from '../generation/originals'
-import type { Planned, Summary, Variant, VariantsRemote } from './variant-types'
+import type { Original } from '../generation/original'
+import type { Pixels, Planned, Summary, Variant, VariantsRemote } from './variant-types'
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { canonicalJson, sha256 } from '../../model/key'
+import { sha256 } from '../../model/key'
 import { loadSharp } from './sharp'
 import { EXT } from './variant-types'
 import { summary } from './summary'
+import { variantsPlan } from './variant-plan'
 import { replaceDirAtomic } from '../store/atomic'
 import { checkManifest, readCached } from '../store/variant-cache'
 
-// 4: each variant's full sha256 in the manifest, checked when its bytes are read.
-const VARIANTS_VERSION = 4
+export type { Pixels } from './variant-types'
+export { outputKey, targetWidths } from './variant-plan'
 
 export interface VariantSet extends Summary {
   /** The cache folder read or made: a build passes each one to pruneVariantsCache in `used`. */
@@ -26,23 +27,6 @@ export interface VariantSet extends Summary {
   pulled?: boolean
   /** Why the cached folder failed its checks and was remade, for a warning naming the spec. */
   problem?: string
-}
-
-/** The widths to make: the requested ones the original can fill, or its own width if none can. */
-export function targetWidths(requested: number[], originalWidth: number): number[] {
-  const fit = requested.filter(w => w <= originalWidth)
-  return fit.length ? fit : [originalWidth]
-}
-
-/** Every variant to make, in order: each target width in each format, named `<width>.<ext>`. */
-function plan(original: Original, out: ResolvedOutput): Planned[] {
-  return targetWidths(out.widths, original.width).flatMap(width => out.formats.map(format => ({ width, format, file: `${width}.${EXT[format]}` })))
-}
-
-/** Pixels to encode from: a file's bytes, or a decoded raw buffer with its shape. */
-export interface Pixels {
-  data: Buffer
-  raw?: { width: number, height: number, channels: 1 | 2 | 3 | 4 }
 }
 
 const open = async (px: Pixels) => (await loadSharp())(px.data, px.raw && { raw: px.raw })
@@ -62,14 +46,6 @@ export async function encode(source: Pixels, out: ResolvedOutput, width: number,
   return { variant, data }
 }
 
-/** The canonical form of output settings, computed once per settings object. */
-const outputKeys = new WeakMap<ResolvedOutput, string>()
-export function outputKey(out: ResolvedOutput): string {
-  if (!outputKeys.has(out))
-    outputKeys.set(out, canonicalJson(out))
-  return outputKeys.get(out)!
-}
-
 /**
  * The variants of one original, cached by (original hash, output options) so a warm build runs
  * no sharp work and never reads the original. The cache is untrusted (CI restores it from a shared
@@ -79,9 +55,7 @@ export function outputKey(out: ResolvedOutput): string {
  * each decode and encode goes through `pool`, both sized to the cores.
  */
 export async function makeVariants(original: Original, out: ResolvedOutput, cacheDir: string, pool: LimitFunction, slots: LimitFunction, remote?: VariantsRemote): Promise<VariantSet> {
-  const vkey = sha256(`${VARIANTS_VERSION}|${original.sha256}|${outputKey(out)}`)
-  const dir = path.join(cacheDir, vkey.slice(0, 20))
-  const planned = plan(original, out)
+  const { vkey, dir, planned } = variantsPlan(original, out, cacheDir)
   const cached = await readCached(dir, planned, out.placeholder)
   if (cached && 'manifest' in cached)
     return { ...cached.manifest, dir, data: cached.data, made: false }
@@ -104,7 +78,7 @@ export async function makeVariants(original: Original, out: ResolvedOutput, cach
 const making = new Map<string, Promise<VariantSet>>()
 
 /** A folder written whole: the variants, then the manifest that lists them. */
-async function writeSet(dir: string, set: Summary & { variants: Variant[] }, data: Uint8Array[]): Promise<void> {
+export async function writeSet(dir: string, set: Summary & { variants: Variant[] }, data: Uint8Array[]): Promise<void> {
   await replaceDirAtomic(dir, async (tmp) => {
     await Promise.all(set.variants.map((v, i) => writeFile(path.join(tmp, v.file), data[i]!)))
     await writeFile(path.join(tmp, 'manifest.json'), JSON.stringify(set))

@@ -131,7 +131,10 @@ export function remoteCache(remote: ResolvedRemote, client: S3Client, log: Logge
       return found && { manifest: found.index, data: found.data }
     },
     putVariants: (vkey: string, manifest: { variants: BlobRef[] }, data: Uint8Array[]) => write(variantsObject(prefix, vkey), manifest, manifest.variants, data, 'application/octet-stream'),
-    has: (key: string) => state.read ? client.has(originalObject(prefix, key)).catch(error => failed(error, false)) : Promise.resolve(undefined),
+    /** Whether the bucket has an original (or, with `variants`, a variant set); undefined when it cannot say. */
+    has: (id: string, kind: 'originals' | 'variants' = 'originals'): Promise<boolean | undefined> => state.read
+      ? client.has((kind === 'originals' ? originalObject : variantsObject)(prefix, id)).catch(error => failed(error, false))
+      : Promise.resolve(undefined),
     /** Waits for every upload queued so far (and any they queue). */
     async flush(): Promise<RemoteStats> {
       while (pending.size)
@@ -139,6 +142,7 @@ export function remoteCache(remote: ResolvedRemote, client: S3Client, log: Logge
       return stats
     },
     client,
+    prefix,
   }
 }
 
