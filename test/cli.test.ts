@@ -126,7 +126,7 @@ describe('seedream CLI, told something it does not know', () => {
   })
 
   it.each([
-    [['stauts'], 'seedream: unknown command "stauts". Did you mean "status"? Commands: generate, status, prune.'],
+    [['stauts'], 'seedream: unknown command "stauts". Did you mean "status"? Commands: generate, status, prune, pull.'],
     [['status', '--chek'], 'seedream: Unknown option `--chek`. Did you mean "--check"? Run `seedream status --help` for the options.'],
     [['status', '--root', '/nonexistent'], 'seedream: The root /nonexistent does not exist (--root).'],
   ])('%j: one line, the nearest name, exit 1', async (args, line) => {

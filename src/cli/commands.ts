@@ -1,5 +1,5 @@
 import type { SpecStatus } from '../project'
-import type { CliFlags } from './project'
+import type { OutputFlags } from './project'
 import { rm } from 'node:fs/promises'
 import path from 'node:path'
 import { redact } from '../model/errors'
@@ -8,7 +8,6 @@ import { log, openCliProject } from './project'
 import { pruneRemoteCommand, pushAfterGenerate, withRemote } from './remote-commands'
 import { balanceLine, verifyEntries } from './verify'
 
-export interface OutputFlags extends CliFlags { json?: boolean }
 
 const money = (n: number) => `$${n.toFixed(2)}`
 const where = (s: { name: string, file?: string }) => `${s.name}${s.file ? ` (${s.file})` : ''}`

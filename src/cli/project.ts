@@ -16,6 +16,8 @@ export interface CliFlags {
   repair?: boolean
 }
 
+export interface OutputFlags extends CliFlags { json?: boolean }
+
 /** Log lines go to stderr, so that `--json` output on stdout stays parseable. */
 export const log = stderrLogger
 

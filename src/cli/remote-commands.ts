@@ -1,5 +1,5 @@
 import type { Inventory, Project, SpecStatus } from '../project'
-import type { OutputFlags } from './commands'
+import type { OutputFlags } from './project'
 import { SeedreamError } from '../model/errors'
 import { pruneRemote, pullAll, pushAll, remoteSummary } from '../project'
 import { log, openCliProject } from './project'
