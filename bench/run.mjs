@@ -5,6 +5,7 @@ import os from 'node:os'
 import path from 'node:path'
 import sharp from 'sharp'
 import { BENCH, child, KEY, makeApp, makePlainApp, median, segmindServer, sources, WORK } from './lib.mjs'
+import { p6 } from './p6-remote.mjs'
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3)
 const only = process.argv.slice(2)
@@ -77,6 +78,8 @@ async function p1p2() {
     record('P2', 'cold variants: whole plugin build vs direct sharp, 12 × 2048² × 4 widths × 3 formats', ratio, '×', '≤ 1.05', ratio <= 1.05,
       { pluginMs: plugin.map(r => r.ms), floorMs: floor.map(r => r.ms), pool: os.availableParallelism() })
   }
+  if (!only.length || only.includes('P6'))
+    await p6(dir, { record, alternate, runs: Math.max(RUNS, 5), log })
 }
 
 async function p3() {
@@ -125,7 +128,7 @@ async function p5() {
     { pluginMs: plugin.map(r => r.ms), plainMs: plain.map(r => r.ms) })
 }
 
-const steps = { P1: p1p2, P2: p1p2, P3: p3, P4: p4, P5: p5 }
+const steps = { P1: p1p2, P2: p1p2, P3: p3, P4: p4, P5: p5, P6: p1p2 }
 for (const step of new Set(only.length ? only.map(o => steps[o]) : Object.values(steps))) await step()
 
 const table = [

@@ -1,5 +1,5 @@
 import type { SpecIssue } from './errors'
-import { S3_URL } from './remote-options'
+import { isBucketUrl } from './remote-options'
 import { integer, isRecord, nonEmptyString, show, unknownFields } from './spec-rules'
 
 /** The checks options are made of: each pushes what is wrong with one field, saying what is allowed. */
@@ -41,7 +41,7 @@ export const host: Check = (field, value, issues) => shape(field, value, issues,
 
 const region = rule(v => typeof v !== 'string' || !/^[a-z0-9-]{1,40}$/.test(v), 'a region name such as "us-east-1" or "auto"')
 const profile = rule(v => typeof v !== 'string' || !/^[\w.+@-]{1,64}$/.test(v), 'a profile name of ~/.aws/config')
-const bucketUrl = rule(v => typeof v !== 'string' || !S3_URL.test(v), 'a bucket URL such as "s3://my-bucket/seedream"')
+const bucketUrl = rule(v => !isBucketUrl(v), 'a bucket URL such as "s3://my-bucket/seedream" (a prefix without . or .. parts)')
 const remoteShape: Check = (field, value, issues) => shape(field, value, issues, "{ url: 's3://my-bucket/seedream' }", {
   url: (f, v, i) => v === undefined ? void i.push({ field: f, message: 'is required: the bucket, such as "s3://my-bucket/seedream"' }) : bucketUrl(f, v, i),
   endpoint: url,

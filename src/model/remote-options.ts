@@ -21,7 +21,8 @@ export interface RemoteOptions {
    */
   region?: string
   /**
-   * The profile of `~/.aws/credentials` and `~/.aws/config` used when the key variables are unset.
+   * The profile of `~/.aws/credentials` and `~/.aws/config` to sign with. Set here, it wins over
+   * the key variables (as in the AWS SDKs); else they win over AWS_PROFILE.
    * @default process.env.AWS_PROFILE ?? 'default'
    */
   profile?: string
@@ -57,6 +58,7 @@ export interface ResolvedRemote {
   /** Custom endpoint, without a trailing slash; undefined for AWS. */
   endpoint?: string
   region?: string
+  /** Only when the options name one. */
   profile?: string
   pathStyle: boolean
   read: boolean
@@ -66,3 +68,12 @@ export interface ResolvedRemote {
 
 /** `s3://bucket/prefix`: a DNS-compatible bucket name, then any prefix. */
 export const S3_URL = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/
+
+/**
+ * A bucket URL whose prefix stays a prefix: no `.` or `..` segment (a URL would resolve it, and
+ * reach out of the prefix, or into another bucket), no control character.
+ */
+export function isBucketUrl(url: unknown): url is string {
+  const prefix = typeof url === 'string' ? S3_URL.exec(url)?.[2] : undefined
+  return typeof url === 'string' && S3_URL.test(url) && !(prefix && (/[\x00-\x1F\x7F\\]/.test(prefix) || prefix.split('/').some(p => p === '.' || p === '..')))
+}

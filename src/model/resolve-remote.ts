@@ -1,7 +1,7 @@
 import type { Options } from './options'
 import type { RemoteOptions, ResolvedRemote } from './remote-options'
 import { SpecError } from './errors'
-import { S3_URL } from './remote-options'
+import { isBucketUrl, S3_URL } from './remote-options'
 
 export const REMOTE_TIMEOUT = 15_000
 
@@ -18,7 +18,7 @@ function remoteOf(option: Options['remote'], env: NodeJS.ProcessEnv): RemoteOpti
   const url = env.SEEDREAM_REMOTE?.trim()
   if (!url)
     return undefined
-  if (!S3_URL.test(url))
+  if (!isBucketUrl(url))
     throw new SpecError([{ field: 'SEEDREAM_REMOTE', message: 'must be a bucket URL such as "s3://my-bucket/seedream"' }], { file: 'the environment' })
   return { url }
 }
@@ -37,7 +37,7 @@ export function resolveRemote(option: Options['remote'], env: NodeJS.ProcessEnv)
     prefix: prefix ? `${prefix}/` : '',
     endpoint,
     region: remote.region || env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined,
-    profile: remote.profile || env.AWS_PROFILE || undefined,
+    profile: remote.profile || undefined,
     pathStyle: remote.pathStyle ?? Boolean(endpoint),
     read: remote.read ?? true,
     write: remote.write ?? !isOff(env.SEEDREAM_REMOTE_WRITE),

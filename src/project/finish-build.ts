@@ -7,7 +7,7 @@ import type { RemoteStats } from './remote/open-remote'
 /** What a run read from and wrote to the remote cache. */
 export function remoteSummary(label: string, r: RemoteStats): string {
   const mib = (r.uploadedBytes / 1024 / 1024).toFixed(1)
-  return `remote cache ${label}: ${r.originals} picture(s) and ${r.variantSets} variant set(s) read, ${r.uploaded} object(s) (${mib} MiB) uploaded`
+  return `remote cache ${label}: ${r.originals} picture(s) found (${r.downloaded} downloaded), ${r.variantSets} variant set(s) read, ${r.uploaded} object(s) (${mib} MiB) uploaded`
     + `${r.ignored ? `, ${r.ignored} object(s) ignored` : ''}`
 }
 

@@ -19,9 +19,8 @@ import type { Progress } from './generation/progress'
 import { createProgress } from './generation/progress'
 import { takeInventory } from './inventory'
 import { createProviders } from './providers'
-import type { RemoteCache } from './remote/open-remote'
 import { openRemote } from './remote/open-remote'
-import { pullOriginal } from './remote/pull-original'
+import { remoteMisses } from './remote/prefetch'
 import { journalDir, keptPictures } from './store/journal'
 import { Store } from './store/store'
 
@@ -76,14 +75,14 @@ function originalsOf(options: ResolvedOptions, parts: Pick<OriginalsContext, 'st
   }, shared.inflight)
 }
 
-/**
- * A build first takes what the store lacks from the remote cache: a picture found there is no
- * miss, neither for the budget nor in frozen mode. A dev server or the CLI asks when it needs one.
- */
-async function pullMissing(missing: ResolvedSpec[], remote: RemoteCache | undefined, store: Store): Promise<ResolvedSpec[]> {
-  const pulling = pLimit(16)
-  const pulled = await Promise.all(missing.map(s => pulling(() => pullOriginal(remote, store, cacheKey(s)))))
-  return missing.filter((_, i) => !pulled[i])
+/** Frozen mode and the budget; for a build, placeholders refused and the budget checked against the misses known now. */
+async function guardOf(options: ResolvedOptions, run: OpenOptions, known: ResolvedSpec[], missing: ResolvedSpec[], store: Store) {
+  const guard = createGuard(options.frozen, options.budget, options.prices)
+  if (run.mode === 'build') {
+    refusePlaceholders(options, known)
+    guard.precheck(missing, await Promise.all(missing.map(s => keptPictures(journalDir(store.dir, cacheKey(s))))))
+  }
+  return guard
 }
 
 /**
@@ -104,12 +103,8 @@ export async function openProject(root: string, userOptions: Options = {}, run: 
   // A corrupt entry is not a miss: its spec's load names it and the fix, and pays nothing.
   const stored = await Promise.all(known.map(s => providerFor(s).persistent ? store.read(cacheKey(s)).catch(() => true) : true))
   const remote = openRemote(options.remote, log)
-  const missing = run.mode === 'build' ? await pullMissing(known.filter((_, i) => !stored[i]), remote, store) : known.filter((_, i) => !stored[i])
-  const guard = createGuard(options.frozen, options.budget, options.prices)
-  if (run.mode === 'build') {
-    refusePlaceholders(options, known)
-    guard.precheck(missing, await Promise.all(missing.map(s => keptPictures(journalDir(store.dir, cacheKey(s))))))
-  }
+  const missing = run.mode === 'build' ? await remoteMisses(known, stored, remote, options) : known.filter((_, i) => !stored[i])
+  const guard = await guardOf(options, run, known, missing, store)
   const progress = createProgress(m => log.info(redact(m)), Boolean(process.stderr.isTTY) && !options.ci, options.concurrency)
   const originals = originalsOf(options, { store, providerFor, guard, missing, remote }, run, log, shared, progress)
   const stats: RunStats = { generated: 0, reused: 0, variantsMade: 0, variantsReused: 0, bytesEmitted: 0, spend: 0, placeholders: new Set() }

@@ -3,6 +3,7 @@ import type { OriginalSet } from './generation/originals'
 import type { VariantSet } from './images/variants'
 import type { Project } from './open-project'
 import { redact } from '../model/errors'
+import { RemoteUnusable } from './generation/failures'
 import { specLabel } from './generation/guard'
 import { makeVariants } from './images/variants'
 
@@ -32,19 +33,31 @@ function count(project: Project, spec: ResolvedSpec, set: OriginalSet): void {
 }
 
 /**
- * A spec's pictures as a build ships them: originals from the store or the provider, then the
- * variants of each from the variants cache or sharp; the run's stats count both.
+ * A spec's pictures as a build ships them: originals from the store, the remote cache or the
+ * provider, then the variants of each from the variants cache, the remote cache or sharp; the
+ * run's stats count both. A remote picture that fails its check when it is needed is done without.
  */
 export async function picturesOf(project: Project, spec: ResolvedSpec): Promise<VariantSet[]> {
-  const { options, shared, stats } = project
   const set = await project.originals.get(spec)
-  count(project, spec, set)
+  return variantsOf(project, spec, set).catch(async (error) => {
+    if (!(error instanceof RemoteUnusable))
+      throw error
+    return variantsOf(project, spec, await project.originals.get(spec, false))
+  })
+}
+
+function variantsOf(project: Project, spec: ResolvedSpec, set: OriginalSet): Promise<VariantSet[]> {
+  const { options, shared, stats } = project
   return Promise.all(set.images.map(async (original) => {
     const encoded = project.progress.encoding(spec.name)
-    const variants = await makeVariants(original, spec.output, options.variantsCacheDir, shared.sharp, shared.decoded, project.remote).finally(encoded)
-    project.variantsUsed.add(variants.dir)
-    stats[variants.made ? 'variantsMade' : 'variantsReused'] += variants.variants.length
-    stats.bytesEmitted += variants.variants.reduce((n, v) => n + v.bytes, 0)
-    return variants
-  }))
+    return makeVariants(original, spec.output, options.variantsCacheDir, shared.sharp, shared.decoded, project.remote).finally(encoded)
+  })).then((sets) => {
+    count(project, spec, set)
+    for (const variants of sets) {
+      project.variantsUsed.add(variants.dir)
+      stats[variants.made ? 'variantsMade' : 'variantsReused'] += variants.variants.length
+      stats.bytesEmitted += variants.variants.reduce((n, v) => n + v.bytes, 0)
+    }
+    return sets
+  })
 }

@@ -19,3 +19,10 @@ export function failureOf(spec: ResolvedSpec, provider: string, error: unknown):
     error.message += ` — "${spec.name}" may have been billed for this call; it was not sent again, so as not to pay twice. Check your balance (npx seedream status), then build again to try once more.`
   return error
 }
+
+/** A picture of the remote cache failed its check when it was needed (said above): the build does without it. */
+export class RemoteUnusable extends SeedreamError {
+  constructor(spec: ResolvedSpec, label: string) {
+    super(`"${spec.name}"${spec.file ? ` (${spec.file})` : ''}: the picture in the remote cache ${label} cannot be used (see the warning above).`, { spec: spec.name, file: spec.file }, 'SEEDREAM_REMOTE_UNUSABLE')
+  }
+}

@@ -8,7 +8,7 @@ import path from 'node:path'
 import pLimit from 'p-limit'
 import { HttpError } from '../../model/errors'
 import { cacheKey } from '../../model/key'
-import { pullOriginal } from '../remote/pull-original'
+import { remoteOriginals } from '../remote/remote-originals'
 import { journalDir, openJournal } from '../store/journal'
 import { withKeyLock } from '../store/lock'
 import { CorruptEntry } from '../store/store'
@@ -62,18 +62,18 @@ export function createOriginals(ctx: OriginalsContext, inflight = new Map<string
     return { key, images: entry.meta.images.map((img, i) => ({ ...img, load: () => load(i) })), generated: false, persistent: true }
   }
 
-  /** Stored here, or in the remote cache (then stored here first): either way free. */
-  async function free(spec: ResolvedSpec, key: string): Promise<OriginalSet | undefined> {
-    return await stored(spec, key) ?? (await pullOriginal(ctx.remote, store, key) ? stored(spec, key) : undefined)
+  /** Stored here, or in the remote cache (see remoteOriginals): either way free. */
+  async function free(spec: ResolvedSpec, key: string, useRemote = true): Promise<OriginalSet | undefined> {
+    return await stored(spec, key) ?? (useRemote ? remoteOriginals(ctx.remote, store, spec, key) : undefined)
   }
 
-  async function find(spec: ResolvedSpec, key: string): Promise<OriginalSet> {
+  async function find(spec: ResolvedSpec, key: string, useRemote: boolean): Promise<OriginalSet> {
     const provider = ctx.providerFor(spec)
     if (!provider.persistent) {
       const drawn = await provider.generate(spec, undefined, {})
       return { key, images: await inMemory(drawn.images), generated: false, persistent: false }
     }
-    const hit = await free(spec, key)
+    const hit = await free(spec, key, useRemote)
     if (hit)
       return hit
     guard.assertCanGenerate(spec, ctx.missing())
@@ -122,17 +122,19 @@ export function createOriginals(ctx: OriginalsContext, inflight = new Map<string
     async cached(spec: ResolvedSpec): Promise<OriginalSet | undefined> {
       return ctx.providerFor(spec).persistent ? free(spec, cacheKey(spec)) : this.get(spec)
     },
-    get(spec: ResolvedSpec): Promise<OriginalSet> {
+    /** `useRemote: false` after a remote picture failed its check: the store, else the provider. */
+    get(spec: ResolvedSpec, useRemote = true): Promise<OriginalSet> {
       const key = cacheKey(spec)
-      let pending = inflight.get(key)
+      const id = useRemote ? key : `${key}|local`
+      let pending = inflight.get(id)
       if (!pending) {
-        pending = find(spec, key)
-        inflight.set(key, pending)
+        pending = find(spec, key, useRemote)
+        inflight.set(id, pending)
         // Shared while in flight only. Once settled, a stored picture is read from the store again
         // (so its bytes are not held for the life of a dev server, and a later build counts it
         // as reused); a failure is not remembered, so the next build tries again. Offline
         // placeholders cost a drawing each, and stay.
-        pending.then(set => set.persistent && inflight.delete(key), () => inflight.delete(key))
+        pending.then(set => set.persistent && inflight.delete(id), () => inflight.delete(id))
       }
       return pending
     },

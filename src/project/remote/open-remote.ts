@@ -3,6 +3,7 @@ import type { Logger } from '../ports'
 import { addSecrets } from '../../model/errors'
 import { findIdentity } from './credentials'
 import { remoteCache } from './remote-cache'
+import { remoteHealth } from './remote-health'
 import { createS3Client } from './s3-client'
 
 export type { RemoteCache, RemoteStats } from './remote-cache'
@@ -16,6 +17,6 @@ export function openRemote(remote: ResolvedRemote | undefined, log: Logger) {
     log.warn(`The remote cache ${remote.label} is not used: no AWS credentials were found (${identity.source}).`)
     return undefined
   }
-  addSecrets(identity.credentials.secretAccessKey, identity.credentials.sessionToken)
-  return remoteCache(remote, createS3Client(remote, identity.credentials, identity.region), log)
+  addSecrets(identity.credentials.accessKeyId, identity.credentials.secretAccessKey, identity.credentials.sessionToken)
+  return remoteCache(remote, createS3Client(remote, identity.credentials, identity.region), remoteHealth(remote, log))
 }

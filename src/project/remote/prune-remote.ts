@@ -1,51 +1,56 @@
 import type { ResolvedSpec } from '../../model/resolved'
 import type { Listed } from './s3-client'
+import type { Store } from '../store/store'
 import type { RemoteCache } from './remote-cache'
 import pLimit from 'p-limit'
 import { cacheKey } from '../../model/key'
 import { variantsPlan } from '../images/variant-plan'
 import { metaProblem } from '../store/entry-check'
-import { parseObject } from './layout'
+import { parseObject, variantsObject } from './layout'
 
 /** Objects written this recently may belong to a build still uploading: never pruned. */
 export const REMOTE_GRACE_MS = 24 * 60 * 60 * 1000
 
 export interface RemotePrune { doomed: Listed[], bytes: number, kept: number }
 
-/** The blobs an index names, or none when it is not one of ours. */
-const refsOf = (json: any): string[] => (Array.isArray(json?.images) ? json.images : Array.isArray(json?.variants) ? json.variants : [])
+/** The blobs a meta.json names, or none when it is not one. */
+const refsOf = (json: any): string[] => (Array.isArray(json?.images) ? json.images : [])
   .map((r: any) => r?.sha256).filter((h: unknown) => typeof h === 'string')
 
 /**
  * `seedream prune --remote`: what the bucket holds that the current specs do not use. Kept: the
- * originals of the specs, the variant sets of their pictures at their outputs, every blob a kept
- * index names, anything written in the last day, and anything that is not ours. Deleted with `yes`.
+ * originals of the specs, the variant sets of their pictures (in the bucket or committed here) at
+ * their outputs, every blob a kept meta.json names, anything written in the last day, and anything
+ * that is not ours. Deleted with `yes`.
  */
-export async function pruneRemote(remote: RemoteCache, specs: ResolvedSpec[], yes: boolean, now = Date.now()): Promise<RemotePrune> {
+export async function pruneRemote(remote: RemoteCache, specs: ResolvedSpec[], store: Store, yes: boolean, now = Date.now()): Promise<RemotePrune> {
   const { client, prefix } = remote
   const listed: Listed[] = []
   for await (const object of client.list(prefix))
     listed.push(object)
   const recent = (o: Listed) => now - o.modified.getTime() < REMOTE_GRACE_MS
   const parsed = listed.map(o => ({ o, p: parseObject(prefix, o.key) })).filter(x => x.p)
-  const specOf = new Map(specs.map(s => [cacheKey(s), s]))
-  const keep = new Set<string>(parsed.filter(x => recent(x.o) || (x.p!.kind === 'originals' && specOf.has(x.p!.id))).map(x => x.o.key))
-  const read = async (key: string) => { try { return JSON.parse((await client.get(key))?.toString('utf8') ?? '') } catch { return undefined } }
+  const specsOf = new Map<string, ResolvedSpec[]>()
+  specs.forEach(s => specsOf.set(cacheKey(s), [...specsOf.get(cacheKey(s)) ?? [], s]))
+  const keep = new Set<string>(parsed.filter(x => recent(x.o) || (x.p!.kind === 'originals' && specsOf.has(x.p!.id))).map(x => x.o.key))
   const limit = pLimit(16)
   const referenced = new Set<string>()
-  // The kept originals say which pictures the specs use, and so which variant sets.
-  await Promise.all(parsed.filter(x => x.p!.kind === 'originals' && keep.has(x.o.key)).map(x => limit(async () => {
-    const meta = await read(x.o.key)
-    const spec = specOf.get(x.p!.id)
+  /** The pictures a spec's key has, here or in the bucket: their blobs are kept, and their variant sets at each spec's outputs. */
+  const use = (key: string, meta: any) => {
     refsOf(meta).forEach(h => referenced.add(h))
-    if (spec && !metaProblem(meta, x.p!.id)) {
+    for (const spec of metaProblem(meta, key) ? [] : specsOf.get(key) ?? []) {
       for (const img of meta.images)
-        keep.add(`${prefix}variants/${variantsPlan(img, spec.output, '').vkey}.json`)
+        keep.add(variantsObject(prefix, variantsPlan(img, spec.output, '').vkey))
     }
+  }
+  // A listed object that cannot be read stops the prune: what it names would otherwise look unused.
+  await Promise.all(parsed.filter(x => x.p!.kind === 'originals' && keep.has(x.o.key)).map(x => limit(async () => {
+    const text = (await client.get(x.o.key, 1024 * 1024))?.toString('utf8')
+    use(x.p!.id, (() => { try { return JSON.parse(text ?? 'null') } catch { return undefined } })())
   })))
-  await Promise.all(parsed.filter(x => x.p!.kind === 'variants' && keep.has(x.o.key)).map(x => limit(async () => {
-    refsOf(await read(x.o.key)).forEach(h => referenced.add(h))
-  })))
+  // Pictures committed here (only their variants may be in the bucket).
+  for (const key of specsOf.keys())
+    use(key, (await store.read(key).catch(() => undefined))?.meta)
   const doomed = parsed.filter(x => !keep.has(x.o.key) && !(x.p!.kind === 'blobs' && referenced.has(x.p!.id))).map(x => x.o)
   if (yes)
     await Promise.all(doomed.map(o => limit(() => client.delete(o.key))))

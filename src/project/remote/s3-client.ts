@@ -21,18 +21,27 @@ const tag = (xml: string, name: string) => new RegExp(`<${name}>([^<]*)</${name}
  */
 export function createS3Client(remote: ResolvedRemote, credentials: Credentials, region: string) {
   const base = new URL(remote.endpoint ?? `https://s3.${region}.amazonaws.com`)
-  const policy: RetryPolicy = { retries: 1, retryDelay: 250, timeout: remote.timeout, maxBytes: 512 * MiB }
+  const policy = (maxBytes = MiB): RetryPolicy => ({ retries: 1, retryDelay: 250, timeout: remote.timeout, maxBytes })
+  // A bucket name with dots does not fit a TLS wildcard certificate as a host name: always in the path.
+  const pathStyle = remote.pathStyle || remote.bucket.includes('.')
+  // Signing keys derived once per day and region, not once per request.
+  const signingKeys = new Map()
   const encodeKey = (key: string) => key.split('/').map(encodeURIComponent).join('/')
   function urlOf(key: string, query = ''): string {
-    const origin = remote.pathStyle ? base.origin : `${base.protocol}//${remote.bucket}.${base.host}`
+    const origin = pathStyle ? base.origin : `${base.protocol}//${remote.bucket}.${base.host}`
     const root = base.pathname.replace(/\/+$/, '')
-    return `${origin}${root}${remote.pathStyle ? `/${remote.bucket}` : ''}/${encodeKey(key)}${query}`
+    return `${origin}${root}${pathStyle ? `/${remote.bucket}` : ''}/${encodeKey(key)}${query}`
   }
 
-  async function send(method: 'GET' | 'HEAD' | 'PUT' | 'DELETE', url: string, body?: Uint8Array<ArrayBuffer>, headers: Record<string, string> = {}): Promise<HttpResponse> {
-    const signer = new AwsV4Signer({ method, url, headers: { ...headers, 'x-amz-content-sha256': sha256(body ?? '') }, ...credentials, service: 's3', region })
+  async function send(method: 'GET' | 'HEAD' | 'PUT' | 'DELETE', url: string, { body, headers = {}, maxBytes }: { body?: Uint8Array<ArrayBuffer>, headers?: Record<string, string>, maxBytes?: number } = {}): Promise<HttpResponse> {
+    const signer = new AwsV4Signer({ method, url, headers: { ...headers, 'x-amz-content-sha256': sha256(body ?? '') }, ...credentials, service: 's3', region, cache: signingKeys })
     const signed = await signer.sign()
-    return request({ method, url: signed.url.toString(), headers: Object.fromEntries(signed.headers), body, policy })
+    return request({ method, url: signed.url.toString(), headers: Object.fromEntries(signed.headers), body, policy: policy(maxBytes) }).catch((error) => {
+      // S3's error bodies echo the access key id and the string signed: only its code and message are kept.
+      if (error instanceof HttpError)
+        throw new HttpError(method, url, error.status, [tag(error.detail, 'Code'), tag(error.detail, 'Message')].filter(Boolean).join(': ') || (error.status ? '' : error.detail), { cause: error.cause })
+      throw error
+    })
   }
   const absent = (error: unknown) => {
     if (error instanceof HttpError && error.status === 404)
@@ -41,13 +50,14 @@ export function createS3Client(remote: ResolvedRemote, credentials: Credentials,
   }
 
   return {
-    /** An object's bytes, or undefined when there is none. */
-    get: (key: string): Promise<Buffer | undefined> => send('GET', urlOf(key)).then(r => r.body, absent),
+    /** An object's bytes, or undefined when there is none; a larger one than `maxBytes` is refused as it streams. */
+    get: (key: string, maxBytes: number): Promise<Buffer | undefined> => send('GET', urlOf(key), { maxBytes }).then(r => r.body, absent),
     has: (key: string): Promise<boolean> => send('HEAD', urlOf(key)).then(() => true, e => absent(e) ?? false),
     /** Writes an object unless one is there already (If-None-Match: *): false when another writer was first. */
     put: (key: string, body: Uint8Array<ArrayBuffer>, type: string): Promise<boolean> =>
-      send('PUT', urlOf(key), body, { 'content-type': type, 'if-none-match': '*' }).then(() => true, (error) => {
-        if (error instanceof HttpError && error.status === 412)
+      send('PUT', urlOf(key), { body, headers: { 'content-type': type, 'if-none-match': '*' } }).then(() => true, (error) => {
+        // 412: it exists; 409: another conditional write of it is under way (AWS). Either way, another writer's.
+        if (error instanceof HttpError && (error.status === 412 || error.status === 409))
           return false
         throw error
       }),
@@ -57,10 +67,15 @@ export function createS3Client(remote: ResolvedRemote, credentials: Credentials,
       let token: string | undefined
       do {
         const query = `?list-type=2&prefix=${encodeURIComponent(prefix)}${token ? `&continuation-token=${encodeURIComponent(token)}` : ''}`
-        const xml = (await send('GET', urlOf('', query))).body.toString('utf8')
-        for (const [, item] of xml.matchAll(/<Contents>([\s\S]*?)<\/Contents>/g))
-          yield { key: unescapeXml(tag(item!, 'Key') ?? ''), size: Number(tag(item!, 'Size')), modified: new Date(tag(item!, 'LastModified') ?? 0) }
+        const xml = (await send('GET', urlOf('', query), { maxBytes: 64 * MiB })).body.toString('utf8')
+        for (const [, item] of xml.matchAll(/<Contents>([\s\S]*?)<\/Contents>/g)) {
+          const modified = new Date(tag(item!, 'LastModified') ?? '')
+          // An object of unknown age is taken as new: prune spares it.
+          yield { key: unescapeXml(tag(item!, 'Key') ?? ''), size: Number(tag(item!, 'Size')), modified: Number.isNaN(modified.getTime()) ? new Date() : modified }
+        }
         token = tag(xml, 'IsTruncated') === 'true' ? unescapeXml(tag(xml, 'NextContinuationToken') ?? '') : undefined
+        if (token === '')
+          throw new Error(`the listing of ${remote.label} is cut short without a continuation token`)
       } while (token)
     },
   }

@@ -6,7 +6,7 @@ import { cacheKey } from '../../model/key'
 import { variantsPlan } from '../images/variant-plan'
 import { writeSet } from '../images/variants'
 import { checkManifest, readCached } from '../store/variant-cache'
-import { pullOriginal } from './pull-original'
+import { pullOriginal } from './remote-originals'
 
 export interface SyncCount { originals: number, variantSets: number, absent: string[] }
 

@@ -1,0 +1,41 @@
+import type { BlobRef } from './layout'
+import { sha256 } from '../../model/key'
+
+/** A manifest line is a few KiB; a pack whose first line is not found this early is not ours. */
+const MAX_HEADER = 1024 * 1024
+
+/**
+ * A variant set as one object: its manifest as one JSON line, then each file's bytes in the
+ * manifest's order. One request reads a whole set, and one conditional write publishes it whole,
+ * so a reader never sees half of a set.
+ */
+export function pack(manifest: { variants: BlobRef[] }, data: Uint8Array[]): Uint8Array<ArrayBuffer> {
+  const out = Buffer.concat([Buffer.from(`${JSON.stringify(manifest)}\n`), ...data])
+  return new Uint8Array(out.buffer, out.byteOffset, out.length) as Uint8Array<ArrayBuffer>
+}
+
+/**
+ * The manifest (`check` returns it, or throws on a bad one) and the files of a pack, each of the
+ * size and sha256 the manifest gives, with nothing before, between or after; or what is wrong.
+ */
+export function unpack<T extends { variants: BlobRef[] }>(bytes: Buffer, check: (json: unknown) => T): { manifest: T, data: Buffer[] } | string {
+  const end = bytes.subarray(0, MAX_HEADER).indexOf(0x0A)
+  if (end < 0)
+    return 'is not a variant pack (no manifest line)'
+  let manifest: T
+  try {
+    manifest = check(JSON.parse(bytes.subarray(0, end).toString('utf8')))
+  }
+  catch (error: any) {
+    return `is not a pack of these variants (${error.message})`
+  }
+  const total = manifest.variants.reduce((n, v) => n + v.bytes, 0)
+  if (end + 1 + total !== bytes.length)
+    return `holds ${bytes.length - end - 1} bytes of files, its manifest lists ${total}`
+  let at = end + 1
+  const data = manifest.variants.map((v) => {
+    const file = bytes.subarray(at, at += v.bytes)
+    return sha256(file) === v.sha256 ? file : undefined
+  })
+  return data.every(Boolean) ? { manifest, data: data as Buffer[] } : 'has a file that does not match its sha256'
+}
