@@ -51,7 +51,7 @@ export async function pull(flags: OutputFlags): Promise<number> {
 export async function pruneRemoteCommand(flags: OutputFlags & { yes?: boolean }): Promise<number> {
   const { project, specs } = await openCliProject(flags, true)
   const remote = remoteOf(project, 'prune --remote')
-  const result = await pruneRemote(remote, specs.filter(s => project.providerFor(s).persistent), project.store, Boolean(flags.yes))
+  const result = await pruneRemote(remote, specs.filter(s => project.providerFor(s).persistent), Boolean(flags.yes))
   const lines = result.doomed.map(o => `  ${o.key}  ${o.size} bytes, ${o.modified.toISOString()}`)
   const verdict = !result.doomed.length
     ? `Nothing to prune in ${remote.label} (${result.kept} object(s) in use or written in the last day).`

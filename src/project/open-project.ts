@@ -61,14 +61,13 @@ async function optionsOf(root: string, userOptions: Options): Promise<ResolvedOp
 }
 
 /** The project's originals: found in its store, or generated through its guard and queue, with progress lines. */
-function originalsOf(options: ResolvedOptions, parts: Pick<OriginalsContext, 'store' | 'providerFor' | 'guard' | 'remote'> & { missing: ResolvedSpec[] }, run: OpenOptions, log: Logger, shared: SharedWork, progress: Progress) {
+function originalsOf(options: ResolvedOptions, parts: Pick<OriginalsContext, 'store' | 'providerFor' | 'guard' | 'remote' | 'missing'>, run: OpenOptions, log: Logger, shared: SharedWork, progress: Progress) {
   return createOriginals({
     ...parts,
     concurrency: options.concurrency,
     lockStale: options.lockStale,
     maxImageBytes: options.maxImageBytes,
     repair: run.repair,
-    missing: () => parts.missing,
     start: progress.start,
     info: m => log.info(redact(m)),
     warn: m => log.warn(redact(m)),
@@ -103,10 +102,13 @@ export async function openProject(root: string, userOptions: Options = {}, run: 
   // A corrupt entry is not a miss: its spec's load names it and the fix, and pays nothing.
   const stored = await Promise.all(known.map(s => providerFor(s).persistent ? store.read(cacheKey(s)).catch(() => true) : true))
   const remote = openRemote(options.remote, log)
-  const missing = run.mode === 'build' ? await remoteMisses(known, stored, remote, options) : known.filter((_, i) => !stored[i])
-  const guard = await guardOf(options, run, known, missing, store)
+  // Asked at once, awaited only where needed: a frozen build checks no budget, so its lookups run
+  // beside the bundler's own start.
+  const lookups = run.mode === 'build' ? remoteMisses(known, stored, remote, options) : Promise.resolve(known.filter((_, i) => !stored[i]))
+  lookups.catch(() => {})
+  const guard = await guardOf(options, run, known, options.frozen ? [] : await lookups, store)
   const progress = createProgress(m => log.info(redact(m)), Boolean(process.stderr.isTTY) && !options.ci, options.concurrency)
-  const originals = originalsOf(options, { store, providerFor, guard, missing, remote }, run, log, shared, progress)
+  const originals = originalsOf(options, { store, providerFor, guard, missing: () => lookups, remote }, run, log, shared, progress)
   const stats: RunStats = { generated: 0, reused: 0, variantsMade: 0, variantsReused: 0, bytesEmitted: 0, spend: 0, placeholders: new Set() }
   return Object.freeze({
     root: options.root,

@@ -5,6 +5,7 @@ import type { Project } from './open-project'
 import { redact } from '../model/errors'
 import { RemoteUnusable } from './generation/failures'
 import { specLabel } from './generation/guard'
+import { remotePackKey } from './images/variant-plan'
 import { makeVariants } from './images/variants'
 
 /** Scrubs every known key from anything thrown, whatever threw it. */
@@ -48,9 +49,11 @@ export async function picturesOf(project: Project, spec: ResolvedSpec): Promise<
 
 function variantsOf(project: Project, spec: ResolvedSpec, set: OriginalSet): Promise<VariantSet[]> {
   const { options, shared, stats } = project
-  return Promise.all(set.images.map(async (original) => {
+  return Promise.all(set.images.map(async (original, i) => {
     const encoded = project.progress.encoding(spec.name)
-    return makeVariants(original, spec.output, options.variantsCacheDir, shared.sharp, shared.decoded, project.remote).finally(encoded)
+    // Offline placeholders are drawn anew by each runner, never shared.
+    const remote = project.remote && set.persistent ? { cache: project.remote, packKey: remotePackKey(set.key, i, spec.output), specKey: set.key } : undefined
+    return makeVariants(original, spec.output, options.variantsCacheDir, shared.sharp, shared.decoded, remote).finally(encoded)
   })).then((sets) => {
     count(project, spec, set)
     for (const variants of sets) {

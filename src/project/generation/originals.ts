@@ -31,7 +31,7 @@ export interface OriginalsContext {
   /** Generate corrupt entries again and replace them (`seedream generate --repair`), instead of failing. */
   repair?: boolean
   /** Known specs without an image, for the frozen-mode message. */
-  missing: () => ResolvedSpec[]
+  missing: () => Promise<ResolvedSpec[]>
   start: (label: string) => (outcome: string) => void
   info: (message: string) => void
   warn: (message: string) => void
@@ -76,7 +76,7 @@ export function createOriginals(ctx: OriginalsContext, inflight = new Map<string
     const hit = await free(spec, key, useRemote)
     if (hit)
       return hit
-    guard.assertCanGenerate(spec, ctx.missing())
+    guard.assertCanGenerate(spec, await ctx.missing())
     provider.assertReady?.(spec)
     return withKeyLock(store.dir, key, ctx.lockStale, () => stored(spec, key), () => generate(spec, key, provider))
   }

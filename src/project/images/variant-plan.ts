@@ -32,3 +32,12 @@ export function variantsPlan(original: Pick<Original, 'sha256' | 'width'>, out: 
   const planned = targetWidths(out.widths, original.width).flatMap(width => out.formats.map(format => ({ width, format, file: `${width}.${EXT[format]}` })))
   return { vkey, dir: path.join(cacheDir, vkey.slice(0, 20)), planned }
 }
+
+/**
+ * The name of a picture's variant set in the remote cache: by the spec's key, the picture's index
+ * and the settings, all known before any request, so a runner asks for it at once (the pack says
+ * which original it was made from, checked against the one this runner has).
+ */
+export function remotePackKey(specKey: string, index: number, out: ResolvedOutput): string {
+  return sha256(`${VARIANTS_VERSION}|${specKey}|${index}|${outputKey(out)}`)
+}

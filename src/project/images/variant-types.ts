@@ -33,10 +33,14 @@ export interface Planned {
 
 /** Where variant sets are shared between machines (the remote cache), as makeVariants uses it. */
 export interface VariantsRemote {
-  /** A set whose manifest passes `check` (which throws otherwise) and whose files match it. */
-  getVariants: <T extends { variants: Variant[] }>(vkey: string, check: (json: unknown) => T) => Promise<{ manifest: T, data: Buffer[] } | undefined>
-  putVariants: (vkey: string, manifest: Summary & { variants: Variant[] }, data: Uint8Array[]) => void
+  /** The set under `packKey` if it was made from `source` (a sha256), its manifest passes `check` (which throws otherwise) and its files match it. */
+  getVariants: <T extends { variants: Variant[] }>(packKey: string, source: string, check: (json: unknown) => T) => Promise<{ manifest: T, data: Buffer[] } | undefined>
+  /** Shares a set made from `source`, a picture of the spec keyed `specKey`. */
+  putVariants: (packKey: string, specKey: string, source: string, manifest: Summary & { variants: Variant[] }, data: Uint8Array[]) => void
 }
+
+/** A picture's place in the remote cache, for makeVariants. */
+export interface RemoteSlot { cache: VariantsRemote, packKey: string, specKey: string }
 
 /** Pixels to encode from: a file's bytes, or a decoded raw buffer with its shape. */
 export interface Pixels {

@@ -1,7 +1,7 @@
 import type { LimitFunction } from 'p-limit'
 import type { ResolvedOutput } from '../../model/options'
 import type { Original } from '../generation/original'
-import type { Pixels, Planned, Summary, Variant, VariantsRemote } from './variant-types'
+import type { Pixels, Planned, RemoteSlot, Summary, Variant } from './variant-types'
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { sha256 } from '../../model/key'
@@ -54,8 +54,8 @@ export async function encode(source: Pixels, out: ResolvedOutput, width: number,
  * output from those pixels; `slots` bounds how many decoded originals are in memory at once, and
  * each decode and encode goes through `pool`, both sized to the cores.
  */
-export async function makeVariants(original: Original, out: ResolvedOutput, cacheDir: string, pool: LimitFunction, slots: LimitFunction, remote?: VariantsRemote): Promise<VariantSet> {
-  const { vkey, dir, planned } = variantsPlan(original, out, cacheDir)
+export async function makeVariants(original: Original, out: ResolvedOutput, cacheDir: string, pool: LimitFunction, slots: LimitFunction, remote?: RemoteSlot): Promise<VariantSet> {
+  const { dir, planned } = variantsPlan(original, out, cacheDir)
   const cached = await readCached(dir, planned, out.placeholder)
   if (cached && 'manifest' in cached)
     return { ...cached.manifest, dir, data: cached.data, made: false }
@@ -64,7 +64,7 @@ export async function makeVariants(original: Original, out: ResolvedOutput, cach
   const sharing = making.get(dir)
   if (sharing)
     return { ...await sharing, made: false, problem: undefined }
-  const pending = pullOrEncode(vkey, dir, planned, out, remote, () => encodeInto(dir, original, out, planned, pool, slots))
+  const pending = pullOrEncode(original.sha256, dir, planned, out, remote, () => encodeInto(dir, original, out, planned, pool, slots))
   making.set(dir, pending)
   try {
     return { ...await pending, problem: cached?.problem }
@@ -86,14 +86,14 @@ export async function writeSet(dir: string, set: Summary & { variants: Variant[]
 }
 
 /** The set from the remote cache (checked as a local folder is, then kept here), or encoded here and shared. */
-async function pullOrEncode(vkey: string, dir: string, planned: Planned[], out: ResolvedOutput, remote: VariantsRemote | undefined, encodeHere: () => Promise<VariantSet>): Promise<VariantSet> {
-  const pulled = await remote?.getVariants(vkey, json => checkManifest(json, planned, out.placeholder))
+async function pullOrEncode(source: string, dir: string, planned: Planned[], out: ResolvedOutput, remote: RemoteSlot | undefined, encodeHere: () => Promise<VariantSet>): Promise<VariantSet> {
+  const pulled = await remote?.cache.getVariants(remote.packKey, source, json => checkManifest(json, planned, out.placeholder))
   if (pulled) {
     await writeSet(dir, pulled.manifest, pulled.data)
     return { ...pulled.manifest, dir, data: pulled.data, made: false, pulled: true }
   }
   const set = await encodeHere()
-  remote?.putVariants(vkey, { variants: set.variants, color: set.color, placeholder: set.placeholder, thumbhash: set.thumbhash }, set.data)
+  remote?.cache.putVariants(remote.packKey, remote.specKey, source, { variants: set.variants, color: set.color, placeholder: set.placeholder, thumbhash: set.thumbhash }, set.data)
   return set
 }
 

@@ -22,3 +22,11 @@ export function parseObject(prefix: string, key: string): { kind: 'originals' | 
     return undefined
   return match[1] ? { kind: 'originals', id: match[1] } : match[2] ? { kind: 'variants', id: match[2] } : { kind: 'blobs', id: match[3]! }
 }
+
+const MiB = 1024 * 1024
+/** Largest meta.json and variant pack read: the bucket is untrusted, so nothing is read unbounded. */
+export const MAX_META = MiB
+export const MAX_PACK = 512 * MiB
+
+export const asJson = (data: Buffer): any => { try { return JSON.parse(data.toString('utf8')) } catch { return undefined } }
+export const bytesOf = (b: Buffer) => new Uint8Array(b.buffer, b.byteOffset, b.length) as Uint8Array<ArrayBuffer>

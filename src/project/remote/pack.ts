@@ -9,22 +9,26 @@ const MAX_HEADER = 1024 * 1024
  * manifest's order. One request reads a whole set, and one conditional write publishes it whole,
  * so a reader never sees half of a set.
  */
-export function pack(manifest: { variants: BlobRef[] }, data: Uint8Array[]): Uint8Array<ArrayBuffer> {
-  const out = Buffer.concat([Buffer.from(`${JSON.stringify(manifest)}\n`), ...data])
+export function pack(source: string, manifest: { variants: BlobRef[] }, data: Uint8Array[]): Uint8Array<ArrayBuffer> {
+  const out = Buffer.concat([Buffer.from(`${JSON.stringify({ source, ...manifest })}\n`), ...data])
   return new Uint8Array(out.buffer, out.byteOffset, out.length) as Uint8Array<ArrayBuffer>
 }
 
 /**
  * The manifest (`check` returns it, or throws on a bad one) and the files of a pack, each of the
- * size and sha256 the manifest gives, with nothing before, between or after; or what is wrong.
+ * size and sha256 the manifest gives, with nothing before, between or after; or what is wrong;
+ * or undefined for a sound pack made from another original than `source` (another runner's).
  */
-export function unpack<T extends { variants: BlobRef[] }>(bytes: Buffer, check: (json: unknown) => T): { manifest: T, data: Buffer[] } | string {
+export function unpack<T extends { variants: BlobRef[] }>(bytes: Buffer, source: string, check: (json: unknown) => T): { manifest: T, data: Buffer[] } | string | undefined {
   const end = bytes.subarray(0, MAX_HEADER).indexOf(0x0A)
   if (end < 0)
     return 'is not a variant pack (no manifest line)'
   let manifest: T
+  let from: unknown
   try {
-    manifest = check(JSON.parse(bytes.subarray(0, end).toString('utf8')))
+    const { source: made, ...json } = JSON.parse(bytes.subarray(0, end).toString('utf8'))
+    from = made
+    manifest = check(json)
   }
   catch (error: any) {
     return `is not a pack of these variants (${error.message})`
@@ -37,5 +41,7 @@ export function unpack<T extends { variants: BlobRef[] }>(bytes: Buffer, check: 
     const file = bytes.subarray(at, at += v.bytes)
     return sha256(file) === v.sha256 ? file : undefined
   })
-  return data.every(Boolean) ? { manifest, data: data as Buffer[] } : 'has a file that does not match its sha256'
+  if (!data.every(Boolean))
+    return 'has a file that does not match its sha256'
+  return from === source ? { manifest, data: data as Buffer[] } : undefined
 }

@@ -1,40 +1,33 @@
-import type { ResolvedSpec } from '../../model/resolved'
 import type { ResolvedOptions } from '../../model/options'
-import type { Entry, OriginalImage } from '../store/store'
+import type { ResolvedSpec } from '../../model/resolved'
+import type { Entry } from '../store/store'
 import type { RemoteCache } from './remote-cache'
 import { existsSync } from 'node:fs'
 import pLimit from 'p-limit'
 import { cacheKey } from '../../model/key'
-import { variantsPlan } from '../images/variant-plan'
-import { checkManifest } from '../store/variant-cache'
+import { remotePackKey, variantsPlan } from '../images/variant-plan'
 
 /**
- * Starts fetching, at a build's start, the variant sets a spec's pictures lack in the local
- * variants cache: they are in flight while the bundler reads the sources, and a load takes them.
- */
-function prefetchVariants(remote: RemoteCache, spec: ResolvedSpec, images: Array<Pick<OriginalImage, 'sha256' | 'width'>>, cacheDir: string): void {
-  for (const img of images) {
-    const { vkey, dir, planned } = variantsPlan(img, spec.output, cacheDir)
-    if (!existsSync(dir))
-      remote.prefetchVariants(vkey, json => checkManifest(json, planned, spec.output.placeholder))
-  }
-}
-
-/**
- * At a build's start, what the remote cache has of what the store lacks (one round trip per
- * spec, for its meta.json): a picture found there is no miss, neither for the budget nor in frozen
- * mode. The variant sets of every picture, stored or remote, are fetched in the background.
+ * At a build's start: the variant packs of every spec whose variants the local cache lacks are
+ * fetched in the background (their names need no answer first), so they are in flight while the
+ * bundler reads the sources and a load takes them; then what the remote cache has of what the
+ * store lacks (one request per spec, for its meta.json), so that a picture found there is no miss,
+ * neither for the budget nor in frozen mode.
  */
 export async function remoteMisses(known: ResolvedSpec[], stored: Array<Entry | boolean | undefined>, remote: RemoteCache | undefined, options: ResolvedOptions): Promise<ResolvedSpec[]> {
-  const missing = known.filter((_, i) => !stored[i])
   if (!remote)
-    return missing
+    return known.filter((_, i) => !stored[i])
+  known.forEach((spec, i) => {
+    const entry = stored[i]
+    if (entry === true)
+      return
+    const images = typeof entry === 'object' ? entry.meta.images : undefined
+    for (let n = 0; n < (images?.length ?? spec.picture.max_images); n++) {
+      if (!images || !existsSync(variantsPlan(images[n]!, spec.output, options.variantsCacheDir).dir))
+        remote.prefetchVariants(remotePackKey(cacheKey(spec), n, spec.output))
+    }
+  })
   const limit = pLimit(16)
   const metas = await Promise.all(known.map((s, i) => stored[i] ? undefined : limit(() => remote.getOriginalMeta(cacheKey(s)))))
-  known.forEach((spec, i) => {
-    const meta = typeof stored[i] === 'object' ? stored[i].meta : metas[i]
-    if (meta)
-      prefetchVariants(remote, spec, meta.images, options.variantsCacheDir)
-  })
   return known.filter((_, i) => !stored[i] && !metas[i])
 }

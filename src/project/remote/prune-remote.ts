@@ -1,11 +1,9 @@
 import type { ResolvedSpec } from '../../model/resolved'
 import type { Listed } from './s3-client'
-import type { Store } from '../store/store'
 import type { RemoteCache } from './remote-cache'
 import pLimit from 'p-limit'
 import { cacheKey } from '../../model/key'
-import { variantsPlan } from '../images/variant-plan'
-import { metaProblem } from '../store/entry-check'
+import { remotePackKey } from '../images/variant-plan'
 import { parseObject, variantsObject } from './layout'
 
 /** Objects written this recently may belong to a build still uploading: never pruned. */
@@ -19,11 +17,11 @@ const refsOf = (json: any): string[] => (Array.isArray(json?.images) ? json.imag
 
 /**
  * `seedream prune --remote`: what the bucket holds that the current specs do not use. Kept: the
- * originals of the specs, the variant sets of their pictures (in the bucket or committed here) at
- * their outputs, every blob a kept meta.json names, anything written in the last day, and anything
+ * originals of the specs, the variant packs of their pictures at their outputs, every blob a
+ * kept meta.json names, anything written in the last day, and anything
  * that is not ours. Deleted with `yes`.
  */
-export async function pruneRemote(remote: RemoteCache, specs: ResolvedSpec[], store: Store, yes: boolean, now = Date.now()): Promise<RemotePrune> {
+export async function pruneRemote(remote: RemoteCache, specs: ResolvedSpec[], yes: boolean, now = Date.now()): Promise<RemotePrune> {
   const { client, prefix } = remote
   const listed: Listed[] = []
   for await (const object of client.list(prefix))
@@ -35,22 +33,17 @@ export async function pruneRemote(remote: RemoteCache, specs: ResolvedSpec[], st
   const keep = new Set<string>(parsed.filter(x => recent(x.o) || (x.p!.kind === 'originals' && specsOf.has(x.p!.id))).map(x => x.o.key))
   const limit = pLimit(16)
   const referenced = new Set<string>()
-  /** The pictures a spec's key has, here or in the bucket: their blobs are kept, and their variant sets at each spec's outputs. */
-  const use = (key: string, meta: any) => {
-    refsOf(meta).forEach(h => referenced.add(h))
-    for (const spec of metaProblem(meta, key) ? [] : specsOf.get(key) ?? []) {
-      for (const img of meta.images)
-        keep.add(variantsObject(prefix, variantsPlan(img, spec.output, '').vkey))
-    }
+  // Each spec's variant packs are named by its key and outputs, whatever its pictures are.
+  for (const spec of specs) {
+    for (let i = 0; i < spec.picture.max_images; i++)
+      keep.add(variantsObject(prefix, remotePackKey(cacheKey(spec), i, spec.output)))
   }
-  // A listed object that cannot be read stops the prune: what it names would otherwise look unused.
+  // The kept meta.json name the blobs to keep. One that cannot be read stops the prune: what it
+  // names would otherwise look unused.
   await Promise.all(parsed.filter(x => x.p!.kind === 'originals' && keep.has(x.o.key)).map(x => limit(async () => {
     const text = (await client.get(x.o.key, 1024 * 1024))?.toString('utf8')
-    use(x.p!.id, (() => { try { return JSON.parse(text ?? 'null') } catch { return undefined } })())
+    refsOf((() => { try { return JSON.parse(text ?? 'null') } catch { return undefined } })()).forEach(h => referenced.add(h))
   })))
-  // Pictures committed here (only their variants may be in the bucket).
-  for (const key of specsOf.keys())
-    use(key, (await store.read(key).catch(() => undefined))?.meta)
   const doomed = parsed.filter(x => !keep.has(x.o.key) && !(x.p!.kind === 'blobs' && referenced.has(x.p!.id))).map(x => x.o)
   if (yes)
     await Promise.all(doomed.map(o => limit(() => client.delete(o.key))))

@@ -8,19 +8,13 @@ import { redact } from '../../model/errors'
 import { sha256 } from '../../model/key'
 import { decodeWhole } from '../generation/verify'
 import { metaProblem } from '../store/entry-check'
-import { blobObject, originalObject, variantsObject } from './layout'
+import { asJson, blobObject, bytesOf, MAX_META, MAX_PACK, originalObject, variantsObject } from './layout'
 import { pack, unpack } from './pack'
 
 export type { RemoteStats } from './remote-health'
 
 /** Variant sets fetched ahead at most: their bytes wait in memory for the load that takes them. */
 const PREFETCH = 64
-const MiB = 1024 * 1024
-/** Largest meta.json and variant pack read: the bucket is untrusted, so nothing is read unbounded. */
-const MAX_META = MiB
-const MAX_PACK = 512 * MiB
-const asJson = (data: Buffer) => { try { return JSON.parse(data.toString('utf8')) } catch { return undefined } }
-const bytesOf = (b: Buffer) => new Uint8Array(b.buffer, b.byteOffset, b.length) as Uint8Array<ArrayBuffer>
 
 type VariantsFound<T> = { manifest: T, data: Buffer[] } | undefined
 
@@ -35,7 +29,8 @@ export function remoteCache(remote: ResolvedRemote, client: S3Client, health: Re
   const uploads = pLimit(8)
   const pending = new Set<Promise<unknown>>()
   const metas = new Map<string, Promise<EntryMeta | undefined>>()
-  const prefetched = new Map<string, Promise<VariantsFound<any>>>()
+  const prefetched = new Map<string, Promise<Buffer | undefined>>()
+  const originalUploads = new Map<string, Promise<unknown> | undefined>()
 
   /** Writes an object unless it is there, counted; a failure turns writing (or the remote) off. */
   const put = (key: string, body: Uint8Array<ArrayBuffer>, type: string) => uploads(async () => {
@@ -44,12 +39,13 @@ export function remoteCache(remote: ResolvedRemote, client: S3Client, health: Re
       stats.uploadedBytes += body.length
     }
   })
-  function queue(job: () => Promise<unknown>): void {
+  function queue(job: () => Promise<unknown>): Promise<unknown> | undefined {
     if (!state.write)
-      return
+      return undefined
     const running = job().catch(error => health.failed(error, true))
     pending.add(running)
     void running.finally(() => pending.delete(running))
+    return running
   }
   /**
    * A bad object is named and never used; a run that may write deletes it, so that the next upload
@@ -61,10 +57,10 @@ export function remoteCache(remote: ResolvedRemote, client: S3Client, health: Re
       queue(() => client.delete(object))
     return undefined
   }
-  async function fetchVariants<T extends { variants: BlobRef[] }>(vkey: string, check: (json: unknown) => T): Promise<VariantsFound<T>> {
-    const object = variantsObject(prefix, vkey)
-    const bytes = await guarded(() => client.get(object, MAX_PACK))
-    const found = bytes && unpack(bytes, check)
+  const fetchPack = (packKey: string) => guarded(() => client.get(variantsObject(prefix, packKey), MAX_PACK))
+  async function readPack<T extends { variants: BlobRef[] }>(packKey: string, bytes: Buffer | undefined, source: string, check: (json: unknown) => T): Promise<VariantsFound<T>> {
+    const object = variantsObject(prefix, packKey)
+    const found = bytes && unpack(bytes, source, check)
     if (typeof found === 'string')
       return ignore(object, found)
     if (found)
@@ -111,27 +107,38 @@ export function remoteCache(remote: ResolvedRemote, client: S3Client, health: Re
     },
     /** Uploads an original now: its pictures, then its meta.json, each only if absent. */
     putOriginal(meta: EntryMeta, data: Uint8Array[]): void {
-      queue(async () => {
+      originalUploads.set(meta.key, queue(async () => {
         await Promise.all(meta.images.map((img, i) => put(blobObject(prefix, img.sha256), data[i] as Uint8Array<ArrayBuffer>, 'application/octet-stream')))
         await put(originalObject(prefix, meta.key), bytesOf(Buffer.from(redact(JSON.stringify(meta)))), 'application/json')
-      })
+      }))
     },
     /**
-     * A variant set whose manifest passes `check` (which throws on a bad one) and whose files match
-     * it. One prefetched at the build's start is handed to the first caller and then forgotten.
+     * The variant set packed under `packKey` if it was made from `source`, its manifest passes
+     * `check` (which throws on a bad one) and its files match it. A pack fetched ahead at the
+     * build's start is handed to the first caller and then forgotten.
      */
-    getVariants<T extends { variants: BlobRef[] }>(vkey: string, check: (json: unknown) => T): Promise<VariantsFound<T>> {
-      const ahead = prefetched.get(vkey)
-      prefetched.delete(vkey)
-      return ahead ?? fetchVariants(vkey, check)
+    async getVariants<T extends { variants: BlobRef[] }>(packKey: string, source: string, check: (json: unknown) => T): Promise<VariantsFound<T>> {
+      const ahead = prefetched.get(packKey)
+      prefetched.delete(packKey)
+      return readPack(packKey, await (ahead ?? fetchPack(packKey)), source, check)
     },
-    /** Starts fetching a set a load will ask for, so it is in flight while the bundler does its own work. */
-    prefetchVariants<T extends { variants: BlobRef[] }>(vkey: string, check: (json: unknown) => T): void {
-      if (state.read && !prefetched.has(vkey) && prefetched.size < PREFETCH)
-        prefetched.set(vkey, fetchVariants(vkey, check))
+    /** Starts fetching a pack a load will ask for, so it is in flight while the bundler does its own work. */
+    prefetchVariants(packKey: string): void {
+      if (state.read && !prefetched.has(packKey) && prefetched.size < PREFETCH)
+        prefetched.set(packKey, fetchPack(packKey))
     },
-    putVariants(vkey: string, manifest: { variants: BlobRef[] }, data: Uint8Array[]): void {
-      queue(() => put(variantsObject(prefix, vkey), pack(manifest, data), 'application/octet-stream'))
+    /**
+     * Uploads a pack made from `source`, unless the bucket's meta.json of the spec names another
+     * picture (two runners paid for one key at once, and the other's won): a pack is only ever
+     * shared beside the original it was made from. This run's own upload of it is awaited first.
+     */
+    putVariants(packKey: string, specKey: string, source: string, manifest: { variants: BlobRef[] }, data: Uint8Array[]): void {
+      queue(async () => {
+        await originalUploads.get(specKey)
+        const meta = asJson(await client.get(originalObject(prefix, specKey), MAX_META) ?? Buffer.from('null'))
+        if (!meta || meta.images?.some((img: BlobRef) => img.sha256 === source))
+          await put(variantsObject(prefix, packKey), pack(source, manifest, data), 'application/octet-stream')
+      })
     },
     /** Whether the bucket has an original (or, with `variants`, a variant set); undefined when it cannot say. */
     has: (id: string, kind: 'originals' | 'variants' = 'originals'): Promise<boolean | undefined> =>

@@ -3,7 +3,7 @@ import type { Project } from '../open-project'
 import type { RemoteCache } from './remote-cache'
 import pLimit from 'p-limit'
 import { cacheKey } from '../../model/key'
-import { variantsPlan } from '../images/variant-plan'
+import { remotePackKey, variantsPlan } from '../images/variant-plan'
 import { writeSet } from '../images/variants'
 import { checkManifest, readCached } from '../store/variant-cache'
 import { pullOriginal } from './remote-originals'
@@ -19,9 +19,10 @@ async function localEntries(project: Project, specs: ResolvedSpec[]) {
 
 /** The variant sets an entry's pictures have in the local cache for the spec's outputs, checked. */
 function variantSetsOf(project: Project, spec: ResolvedSpec, images: Array<{ sha256: string, width: number }>) {
-  return images.map((img) => {
-    const { vkey, dir, planned } = variantsPlan(img, spec.output, project.options.variantsCacheDir)
-    return { vkey, dir, planned, local: () => readCached(dir, planned, spec.output.placeholder).then(c => c && 'manifest' in c ? c : undefined) }
+  return images.map((img, i) => {
+    const { dir, planned } = variantsPlan(img, spec.output, project.options.variantsCacheDir)
+    const packKey = remotePackKey(cacheKey(spec), i, spec.output)
+    return { packKey, source: img.sha256, dir, planned, local: () => readCached(dir, planned, spec.output.placeholder).then(c => c && 'manifest' in c ? c : undefined) }
   })
 }
 
@@ -41,7 +42,7 @@ export async function pullAll(project: Project, remote: RemoteCache, specs: Reso
     for (const set of variantSetsOf(project, spec, stored.meta.images)) {
       if (await set.local())
         continue
-      const pulled = await remote.getVariants(set.vkey, json => checkManifest(json, set.planned, spec.output.placeholder))
+      const pulled = await remote.getVariants(set.packKey, set.source, json => checkManifest(json, set.planned, spec.output.placeholder))
       if (pulled) {
         await writeSet(set.dir, pulled.manifest, pulled.data)
         count.variantSets++
@@ -67,8 +68,8 @@ export async function pushAll(project: Project, remote: RemoteCache, specs: Reso
     }
     for (const set of variantSetsOf(project, spec, entry.meta.images)) {
       const cached = await set.local()
-      if (cached && await remote.has(set.vkey, 'variants') === false) {
-        remote.putVariants(set.vkey, cached.manifest, cached.data)
+      if (cached && await remote.has(set.packKey, 'variants') === false) {
+        remote.putVariants(set.packKey, entry.meta.key, set.source, cached.manifest, cached.data)
         count.variantSets++
       }
     }
