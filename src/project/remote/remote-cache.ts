@@ -112,11 +112,7 @@ export function remoteCache(remote: ResolvedRemote, client: S3Client, health: Re
         await put(originalObject(prefix, meta.key), bytesOf(Buffer.from(redact(JSON.stringify(meta)))), 'application/json')
       }))
     },
-    /**
-     * The variant set packed under `packKey` if it was made from `source`, its manifest passes
-     * `check` (which throws on a bad one) and its files match it. A pack fetched ahead at the
-     * build's start is handed to the first caller and then forgotten.
-     */
+    /** The set packed under `packKey` if made from `source` and sound (see unpack); one fetched ahead is handed to the first caller, then forgotten. */
     async getVariants<T extends { variants: BlobRef[] }>(packKey: string, source: string, check: (json: unknown) => T): Promise<VariantsFound<T>> {
       const ahead = prefetched.get(packKey)
       prefetched.delete(packKey)
@@ -127,11 +123,7 @@ export function remoteCache(remote: ResolvedRemote, client: S3Client, health: Re
       if (state.read && !prefetched.has(packKey) && prefetched.size < PREFETCH)
         prefetched.set(packKey, fetchPack(packKey))
     },
-    /**
-     * Uploads a pack made from `source`, unless the bucket's meta.json of the spec names another
-     * picture (two runners paid for one key at once, and the other's won): a pack is only ever
-     * shared beside the original it was made from. This run's own upload of it is awaited first.
-     */
+    /** Uploads a pack made from `source`, unless the bucket's meta.json of the spec names another picture (another runner's won): a pack is shared only beside its original. */
     putVariants(packKey: string, specKey: string, source: string, manifest: { variants: BlobRef[] }, data: Uint8Array[]): void {
       queue(async () => {
         await originalUploads.get(specKey)
