@@ -60,7 +60,7 @@ export function remoteCache(remote: ResolvedRemote, client: S3Client, health: Re
   const fetchPack = (packKey: string) => guarded(() => client.get(variantsObject(prefix, packKey), MAX_PACK))
   async function readPack<T extends { variants: BlobRef[] }>(packKey: string, bytes: Buffer | undefined, source: string, check: (json: unknown) => T): Promise<VariantsFound<T>> {
     const object = variantsObject(prefix, packKey)
-    const found = bytes && unpack(bytes, source, check)
+    const found = bytes && await unpack(bytes, source, check)
     if (typeof found === 'string')
       return ignore(object, found)
     if (found)
