@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parse as parseYaml } from 'yaml'
 import { DEFAULTS } from '../src/model/defaults'
 import { listFiles, TEST_KEY } from './helpers'
+import { startS3Server } from './servers/s3'
 import { startSegmindServer } from './servers/segmind'
 
 const REPO = path.resolve(import.meta.dirname, '..')
@@ -102,6 +103,50 @@ describe('the GitHub Actions workflow in docs/, run as CI would', () => {
     }
     finally {
       await writeFile(config, original)
+    }
+  })
+})
+
+describe('the remote-cache workflow in docs/, run as CI would on main and then on a pull request', () => {
+  it('main shares the committed pictures and the variants it encoded; a pull request\'s fresh checkout without .seedream/ then builds from the bucket with 0 calls and 0 encodes', async () => {
+    const workflow = parseYaml(await readFile(path.join(REPO, 'docs/github-actions-remote.yml'), 'utf8'))
+    const job = workflow.jobs.build
+    const bucket = /^s3:\/\/([^/]+)/.exec(job.env.SEEDREAM_REMOTE)![1]!
+    const s3 = await startS3Server({ keys: { AKIAWORKFLOW00000001: 'workflow-secret' }, buckets: [bucket], region: 'auto' })
+    const expressions: Record<string, string> = { 'vars.SEEDREAM_S3_ENDPOINT': s3.url, 'vars.SEEDREAM_S3_REGION': 'auto', 'secrets.SEEDREAM_S3_KEY_ID': 'AKIAWORKFLOW00000001', 'secrets.SEEDREAM_S3_SECRET': 'workflow-secret' }
+    /** The job's env and the steps that run for an event, with GitHub's expressions evaluated as GitHub would for it. */
+    const jobFor = (onMain: boolean) => {
+      const evaluate = (v: string) => String(v).replace(/\$\{\{\s*(.+?)\s*\}\}/g, (_, e: string) => e.startsWith('github.') ? String(onMain) : expressions[e]!)
+      const env = Object.fromEntries(Object.entries(job.env as Record<string, string>).map(([k, v]) => [k, evaluate(v)]))
+      const runs = (job.steps as Array<{ run?: string, if?: string }>).filter(s => s.run && s.run !== 'npm ci' && (!s.if || onMain)).map(s => s.run!)
+      return { env: { ...env, CI: 'true', AWS_SHARED_CREDENTIALS_FILE: '/dev/null/none', AWS_CONFIG_FILE: '/dev/null/none' }, runs }
+    }
+    const checkout = async (name: string, withStore: boolean) => {
+      const dir = `${app}-${name}`
+      await cp(app, dir, { recursive: true, verbatimSymlinks: true, filter: f => !['dist', 'node_modules/.cache', ...withStore ? [] : ['.seedream']].includes(path.relative(app, f)) })
+      return dir
+    }
+    try {
+      const paid = server.generations().length
+      const main = jobFor(true)
+      const mainDir = await checkout('main', true)
+      for (const command of main.runs)
+        await run('sh', ['-c', command], mainDir, { ...main.env, PATH: `${path.join(mainDir, 'node_modules/.bin')}:${process.env.PATH}` })
+      expect([...s3.objects(bucket).keys()].filter(k => k.startsWith('site/variants/'))).toHaveLength(1)
+      const pr = jobFor(false)
+      expect(pr.env.SEEDREAM_REMOTE_WRITE).toBe('false')
+      const prDir = await checkout('pr', false)
+      const before = s3.objects(bucket).size
+      const outputs = []
+      for (const command of pr.runs)
+        outputs.push(await run('sh', ['-c', command], prDir, { ...pr.env, PATH: `${path.join(prDir, 'node_modules/.bin')}:${process.env.PATH}` }))
+      expect(outputs.join('\n')).toMatch(/remote\s+hero .*\[remote\]/)
+      expect(outputs.join('\n')).toContain('0 variants made, 6 reused')
+      expect(s3.objects(bucket).size).toBe(before)
+      expect(server.generations()).toHaveLength(paid)
+    }
+    finally {
+      await s3.close()
     }
   })
 })

@@ -31,6 +31,9 @@ export async function writeImageFiles(project: Project, spec: ResolvedSpec, fold
     await Promise.all(files.map((f, i) => writeVariant(path.join(folder, f), set.data[i]!)))
     return pictureObject(set, spec, files.map(f => urlPrefix + f))
   }))
+  // No end-of-build hook here (image(), Turbopack's loader): what this call shared with the remote
+  // cache is uploaded before it returns, so a process that exits then loses nothing.
+  await project.remote?.flush()
   const images = withHtml(pictures, spec.alt, spec.markup)
   return { ...images[0]!, alt: spec.alt, prompt: spec.picture.prompt, images }
 }
