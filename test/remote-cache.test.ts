@@ -6,7 +6,10 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { copyFixture, listFiles, TEST_KEY, viteBuild, withEnv } from './helpers'
+import { optionIssues } from '../src/model/option-rules'
+import { resolveRemote } from '../src/model/resolve-remote'
+import { findIdentity } from '../src/project/remote/credentials'
+import { copyFixture, listFiles, NO_FILE, TEST_KEY, viteBuild, withEnv } from './helpers'
 import { startS3Server } from './servers/s3'
 import { startSegmindServer } from './servers/segmind'
 
@@ -185,5 +188,33 @@ describe('the CLI and the remote cache', () => {
     expect(s3.objects('team').size).toBe(6)
     expect(segmind.generations()).toHaveLength(2)
     expect(`${pushed.stdout}${pushed.stderr}${status.stdout}${status.stderr}`).not.toContain(SECRET)
+  })
+})
+
+describe('credentials and bucket URLs', () => {
+  const remoteOf = (extra: object = {}) => resolveRemote({ url: 's3://team/site', ...extra }, {})!
+
+  it('takes keys from the variables, else from a profile; a profile named in the options wins; ~ and commented sections are read', async () => {
+    const dir = await copyFixture('vite-one')
+    const file = path.join(dir, 'credentials')
+    await writeFile(file, '[default] ; the fallback\naws_access_key_id = DEFAULTKEY\naws_secret_access_key = default-secret\n[ci.main]\naws_access_key_id = CIKEY\naws_secret_access_key = ci-secret\n  s3 =\n    addressing_style = path\n')
+    const vars = { AWS_ACCESS_KEY_ID: 'ENVKEY', AWS_SECRET_ACCESS_KEY: 'env-secret', AWS_SHARED_CREDENTIALS_FILE: file, AWS_CONFIG_FILE: NO_FILE }
+    expect(findIdentity(remoteOf(), vars).credentials?.accessKeyId).toBe('ENVKEY')
+    expect(findIdentity(remoteOf(), { ...vars, AWS_ACCESS_KEY_ID: '' }).credentials).toEqual({ accessKeyId: 'DEFAULTKEY', secretAccessKey: 'default-secret' })
+    expect(findIdentity(remoteOf(), { ...vars, AWS_ACCESS_KEY_ID: '', AWS_PROFILE: 'ci.main' }).credentials?.accessKeyId).toBe('CIKEY')
+    // Named in the options, as in the AWS SDKs, the profile wins over the key variables.
+    expect(findIdentity(remoteOf({ profile: 'ci.main' }), vars).credentials?.accessKeyId).toBe('CIKEY')
+    const none = findIdentity(remoteOf({ profile: 'nobody' }), vars)
+    expect([none.credentials, none.source]).toEqual([undefined, 'neither AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY nor keys of profile "nobody"'])
+    expect(findIdentity(remoteOf(), { AWS_SHARED_CREDENTIALS_FILE: '~/no/such/file', AWS_CONFIG_FILE: NO_FILE }).region).toBe('us-east-1')
+  })
+
+  it('refuses a prefix that would leave itself, in the options and in SEEDREAM_REMOTE', () => {
+    for (const url of ['s3://team/../other', 's3://team/a/./b', 's3://team/a\u0001b', 's3://t', 'https://team/site'])
+      expect(optionIssues({ remote: url }).map(i => i.field)).toEqual(['remote'])
+    expect(optionIssues({ remote: { url: 's3://team.pictures/site/2026' } })).toEqual([])
+    expect(() => resolveRemote(undefined, { SEEDREAM_REMOTE: 's3://team/../x' })).toThrow(/SEEDREAM_REMOTE: must be a bucket URL/)
+    expect(resolveRemote(undefined, { SEEDREAM_REMOTE: 's3://team/site/', SEEDREAM_REMOTE_WRITE: 'false' })).toMatchObject({ bucket: 'team', prefix: 'site/', write: false, read: true })
+    expect(resolveRemote(false, { SEEDREAM_REMOTE: 's3://team/site' })).toBeUndefined()
   })
 })
