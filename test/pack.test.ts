@@ -119,7 +119,7 @@ describe('the remote-cache workflow in docs/, run as CI would on main and then o
       const evaluate = (v: string) => String(v).replace(/\$\{\{\s*(.+?)\s*\}\}/g, (_, e: string) => e.startsWith('github.') ? String(onMain) : expressions[e]!)
       const env = Object.fromEntries(Object.entries(job.env as Record<string, string>).map(([k, v]) => [k, evaluate(v)]))
       const runs = (job.steps as Array<{ run?: string, if?: string }>).filter(s => s.run && s.run !== 'npm ci' && (!s.if || onMain)).map(s => s.run!)
-      return { env: { ...env, CI: 'true', AWS_SHARED_CREDENTIALS_FILE: '/dev/null/none', AWS_CONFIG_FILE: '/dev/null/none' }, runs }
+      return { env: { ...env, CI: 'true', AWS_SHARED_CREDENTIALS_FILE: '/dev/null/none', AWS_CONFIG_FILE: '/dev/null/none' } as Record<string, string>, runs }
     }
     const checkout = async (name: string, withStore: boolean) => {
       const dir = `${app}-${name}`

@@ -93,6 +93,15 @@ describe('a remote cache shared by runners', () => {
     expect(failed).toContain('Frozen mode')
     expect(failed).toContain('"hero"')
     expect(segmind.generations()).toHaveLength(2)
+    // A runner with the key does without the bad picture: it pays for hero once, and its upload
+    // replaces what the frozen runner deleted, so the next runner is whole again.
+    const paid = await runner(paying())
+    expect(segmind.generations()).toHaveLength(3)
+    expect(summaryOf(paid.logs)).toContain('1 generated')
+    const healed = await runner(frozen())
+    expect(healed.warnings).toEqual([])
+    expect(summaryOf(healed.logs)).toContain('0 variants made, 12 reused')
+    expect(segmind.generations()).toHaveLength(3)
   })
 
   it('a dead, failing or refusing remote costs one warning and the build goes on with the provider', async () => {

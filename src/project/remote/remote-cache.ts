@@ -15,13 +15,11 @@ export type { RemoteStats } from './remote-health'
 
 /** Variant sets fetched ahead at most: their bytes wait in memory for the load that takes them. */
 const PREFETCH = 64
-
 type VariantsFound<T> = { manifest: T, data: Buffer[] } | undefined
 
 /**
  * The shared remote cache of one run: reads verified against content hashes (a mismatch is
- * reported and ignored, never used), writes queued in parallel with the build and awaited by
- * `flush`. A remote that fails costs one warning and is left alone for the rest of the run.
+ * reported and ignored, never used), writes queued beside the build and awaited by `flush`.
  */
 export function remoteCache(remote: ResolvedRemote, client: S3Client, health: RemoteHealth) {
   const { prefix, label } = remote
@@ -100,14 +98,19 @@ export function remoteCache(remote: ResolvedRemote, client: S3Client, health: Re
           return ignore(object, got ? `does not match its sha256, or does not decode (${got.length} bytes)` : 'is missing, though a meta.json names it')
         return got
       })))
+      // A meta.json whose picture is gone is gone too (for a writing run), so the spec's next upload replaces both.
+      if (data && !data.every(Boolean) && state.write)
+        originalUploads.set(meta.key, queue(() => client.delete(originalObject(prefix, meta.key))))
       if (!data?.every(Boolean))
         return undefined
       stats.downloaded++
       return data as Buffer[]
     },
-    /** Uploads an original now: its pictures, then its meta.json, each only if absent. */
+    /** Uploads an original now (after a deletion of its key under way): its pictures, then its meta.json, each only if absent. */
     putOriginal(meta: EntryMeta, data: Uint8Array[]): void {
+      const before = originalUploads.get(meta.key)
       originalUploads.set(meta.key, queue(async () => {
+        await before
         await Promise.all(meta.images.map((img, i) => put(blobObject(prefix, img.sha256), data[i] as Uint8Array<ArrayBuffer>, 'application/octet-stream')))
         await put(originalObject(prefix, meta.key), bytesOf(Buffer.from(redact(JSON.stringify(meta)))), 'application/json')
       }))
@@ -118,7 +121,7 @@ export function remoteCache(remote: ResolvedRemote, client: S3Client, health: Re
       prefetched.delete(packKey)
       return readPack(packKey, await (ahead ?? fetchPack(packKey)), source, check)
     },
-    /** Starts fetching a pack a load will ask for, so it is in flight while the bundler does its own work. */
+    /** Starts fetching a pack a load will ask for, in flight while the bundler does its own work. */
     prefetchVariants(packKey: string): void {
       if (state.read && !prefetched.has(packKey) && prefetched.size < PREFETCH)
         prefetched.set(packKey, fetchPack(packKey))
