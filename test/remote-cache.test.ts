@@ -67,6 +67,10 @@ describe('a remote cache shared by runners', () => {
     expect(second.warnings).toEqual([])
     expect(second.bytes).toEqual(first.bytes)
     expect(await listFiles(path.join(second.root, '.seedream')).catch(() => [])).toEqual([])
+    // The budget counts a picture in the bucket as free: a runner with the key and a budget of 0 builds.
+    const budgeted = await withEnv(paying(), async () => viteBuild(await copyFixture('vite-basic'), { ...options(), budget: { maxImages: 0 } }))
+    expect(summaryOf(budgeted.logs)).toContain('0 generated')
+    expect(segmind.generations()).toHaveLength(2)
     // Every request of both runners was signed, and none was refused.
     expect(s3.state.requests.filter(r => r.status === 403)).toEqual([])
   })
@@ -113,10 +117,21 @@ describe('a remote cache shared by runners', () => {
     expect(dead.warnings[0]).toContain('does not answer')
     expect(segmind.generations()).toHaveLength(2)
 
-    s3.failPath(/./, ...Array.from({ length: 50 }, () => ({ status: 503, body: 'Slow Down' })))
+    s3.fail(...Array.from({ length: 50 }, () => ({ status: 503, body: 'Slow Down' })))
     const failing = await runner(paying())
     expect(failing.warnings.filter(w => w.includes('remote cache'))).toHaveLength(1)
     expect(segmind.generations()).toHaveLength(4)
+    // Slow past the timeout (after one retry), or resetting every connection: the same one warning.
+    s3.state.faults.length = 0
+    s3.fail(...Array.from({ length: 50 }, () => ({ latencyMs: 2000 })))
+    const slow = await runner(paying(), { timeout: 200 })
+    expect(slow.warnings.filter(w => w.includes('remote cache'))).toEqual([expect.stringContaining('no complete answer within 200 ms')])
+    s3.state.faults.length = 0
+    s3.fail(...Array.from({ length: 50 }, () => ({ reset: true })))
+    const reset = await runner(paying())
+    expect(reset.warnings.filter(w => w.includes('remote cache'))).toHaveLength(1)
+    expect(segmind.generations()).toHaveLength(8)
+    s3.state.faults.length = 0
     // The wrong secret: S3 refuses the signature; one warning, nothing stored.
     const refused = await runner({ ...paying(), AWS_SECRET_ACCESS_KEY: `${SECRET}-wrong` })
     expect(refused.warnings.filter(w => w.includes('remote cache'))).toHaveLength(1)
