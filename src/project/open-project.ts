@@ -101,7 +101,7 @@ export async function openProject(root: string, userOptions: Options = {}, run: 
   const known = await specs.all()
   // A corrupt entry is not a miss: its spec's load names it and the fix, and pays nothing.
   const stored = await Promise.all(known.map(s => providerFor(s).persistent ? store.read(cacheKey(s)).catch(() => true) : true))
-  const remote = openRemote(options.remote, log)
+  const remote = await openRemote(options.remote, log)
   // Asked at once, awaited only where needed: a frozen build checks no budget, so its lookups run
   // beside the bundler's own start.
   const lookups = run.mode === 'build' ? remoteMisses(known, stored, remote, options) : Promise.resolve(known.filter((_, i) => !stored[i]))

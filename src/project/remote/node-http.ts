@@ -1,4 +1,4 @@
-import type { HttpResponse, RetryPolicy } from '../providers/http'
+import type { RetryPolicy } from '../providers/http'
 import http from 'node:http'
 import https from 'node:https'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -8,10 +8,13 @@ const RETRY_STATUS = new Set([429, 500, 502, 503, 504])
 // Kept open between requests: a build asks one bucket for dozens of objects in its first moments.
 const agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) }
 
+/** What an object store answered: its status and body (its headers are not used). */
+export interface NodeResponse { status: number, body: Buffer }
+
 export interface NodeRequest { method: string, url: string, headers: Record<string, string>, body?: Uint8Array, policy: RetryPolicy }
 
-/** One exchange: the status, headers and body (at most policy.maxBytes, refused as it streams), or an HttpError. */
-function exchange(req: NodeRequest): Promise<HttpResponse> {
+/** One exchange: the status and body (at most policy.maxBytes, refused as it streams), or an HttpError. */
+function exchange(req: NodeRequest): Promise<NodeResponse> {
   const url = new URL(req.url)
   const client = url.protocol === 'https:' ? https : http
   return new Promise((resolve, reject) => {
@@ -33,7 +36,7 @@ function exchange(req: NodeRequest): Promise<HttpResponse> {
         const body = Buffer.concat(chunks, total)
         const status = res.statusCode ?? 0
         if (status >= 200 && status < 300)
-          return resolve({ status, headers: new Headers(res.headers as Record<string, string>), body })
+          return resolve({ status, body })
         // A redirect is never followed: the signature is for this host only.
         fail(status, body.toString('utf8').slice(0, 300) || res.statusMessage || '', RETRY_STATUS.has(status))
       })
@@ -48,7 +51,7 @@ function exchange(req: NodeRequest): Promise<HttpResponse> {
  * A request to an object store over node:http: every S3 call is idempotent (reads, conditional
  * writes, deletes), so each may be retried; the policy's retries, delay and timeout apply.
  */
-export async function nodeRequest(req: NodeRequest): Promise<HttpResponse> {
+export async function nodeRequest(req: NodeRequest): Promise<NodeResponse> {
   for (let n = 0; ; n++) {
     try {
       return await exchange(req)

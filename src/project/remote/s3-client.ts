@@ -1,5 +1,6 @@
 import type { ResolvedRemote } from '../../model/options'
-import type { HttpResponse, RetryPolicy } from '../providers/http'
+import type { RetryPolicy } from '../providers/http'
+import type { NodeResponse } from './node-http'
 import type { Credentials } from './credentials'
 import { AwsV4Signer } from 'aws4fetch'
 import { HttpError } from '../../model/errors'
@@ -33,7 +34,7 @@ export function createS3Client(remote: ResolvedRemote, credentials: Credentials,
     return `${origin}${root}${pathStyle ? `/${remote.bucket}` : ''}/${encodeKey(key)}${query}`
   }
 
-  async function send(method: 'GET' | 'HEAD' | 'PUT' | 'DELETE', url: string, { body, headers = {}, maxBytes }: { body?: Uint8Array<ArrayBuffer>, headers?: Record<string, string>, maxBytes?: number } = {}): Promise<HttpResponse> {
+  async function send(method: 'GET' | 'HEAD' | 'PUT' | 'DELETE', url: string, { body, headers = {}, maxBytes }: { body?: Uint8Array<ArrayBuffer>, headers?: Record<string, string>, maxBytes?: number } = {}): Promise<NodeResponse> {
     const signer = new AwsV4Signer({ method, url, headers: { ...headers, 'x-amz-content-sha256': sha256(body ?? '') }, ...credentials, service: 's3', region, cache: signingKeys })
     const signed = await signer.sign()
     return nodeRequest({ method, url: signed.url.toString(), headers: Object.fromEntries(signed.headers), body, policy: policy(maxBytes) }).catch((error) => {
