@@ -1,3 +1,4 @@
+import type { HeaderReader } from './http'
 import type { GeneratedImage, GenerateResult } from './types'
 import { excerpt, head, HttpError } from '../../model/errors'
 import { detectImageType } from '../images/image-type'
@@ -26,7 +27,7 @@ export function toImage(body: Buffer, url: string, contentType: string | null, r
 }
 
 /** Spend and balance as the host reports them (Segmind v1 headers), over what is known so far. */
-export function readAccounting(headers: Headers, so: Pick<GenerateResult, 'cost' | 'remainingCredits'>): Pick<GenerateResult, 'cost' | 'remainingCredits'> {
+export function readAccounting(headers: HeaderReader, so: Pick<GenerateResult, 'cost' | 'remainingCredits'>): Pick<GenerateResult, 'cost' | 'remainingCredits'> {
   const number = (name: string) => {
     const n = Number.parseFloat(headers.get(name) ?? '')
     return Number.isFinite(n) ? n : undefined

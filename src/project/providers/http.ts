@@ -1,8 +1,10 @@
-import type { RateGate } from './rate-gate'
+import type { HeaderReader, RateGate } from './rate-gate'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { excerpt, HttpError } from '../../model/errors'
-import { readLimited, TooLarge } from './read-limited'
 import { retryAfterOf } from './rate-gate'
+import { readLimited, TooLarge } from './read-limited'
+
+export type { HeaderReader } from './rate-gate'
 
 export interface RetryPolicy {
   /** Retries after the first attempt. */
@@ -25,16 +27,20 @@ export interface HttpRequest {
   policy: RetryPolicy
   signal?: AbortSignal
   onRetry?: (error: HttpError, attempt: number, delayMs: number) => void
+  transport?: Transport
 }
 
 export interface HttpResponse {
   status: number
-  headers: Headers
+  headers: HeaderReader
   body: Buffer
 }
 
+/** One attempt at an exchange: fetch's by default; the object store's goes over node:http. */
+export type Transport = (req: HttpRequest) => Promise<HttpResponse | HttpError>
+
 /** Statuses that say the request was not carried out (Segmind bills a 200 only). */
-const RETRY_STATUS = new Set([408, 429, 500, 502, 503, 504])
+export const RETRY_STATUS = new Set([408, 429, 500, 502, 503, 504])
 /** Connection errors that happen before a request can have reached the host. */
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'])
 const MAX_DELAY = 60_000
@@ -102,7 +108,7 @@ async function attempt(req: HttpRequest): Promise<HttpResponse | HttpError> {
 export async function request(req: HttpRequest): Promise<HttpResponse> {
   for (let n = 0; ; n++) {
     await req.policy.gate?.wait(req.signal)
-    const result = await attempt(req)
+    const result = await (req.transport ?? attempt)(req)
     const backoff = Math.min(req.policy.retryDelay * 2 ** n, MAX_DELAY) * (0.5 + Math.random() / 2)
     const delay = (result instanceof HttpError ? result.retryAfterMs : undefined) ?? backoff
     // A rate limit holds back every request to the host, not only this one, and teaches it the limit.

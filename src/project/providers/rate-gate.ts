@@ -1,7 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 
+/** What is read of an answer's headers: fetch's Headers, or node:http's, without building one. */
+export interface HeaderReader { get: (name: string) => string | null }
+
 /** How long the host asks to wait: Retry-After (seconds or an HTTP date) or Segmind's reset time. */
-export function retryAfterOf(headers: Headers): number | undefined {
+export function retryAfterOf(headers: HeaderReader): number | undefined {
   return parseRetryAfter(headers.get('retry-after')) ?? parseResetAt(headers.get('x-rate-limit-reset-at-utc'))
 }
 

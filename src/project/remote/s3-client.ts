@@ -1,11 +1,11 @@
 import type { ResolvedRemote } from '../../model/options'
-import type { RetryPolicy } from '../providers/http'
-import type { NodeResponse } from './node-http'
+import type { HttpResponse, RetryPolicy } from '../providers/http'
 import type { Credentials } from './credentials'
 import { AwsV4Signer } from 'aws4fetch'
 import { HttpError } from '../../model/errors'
 import { sha256 } from '../../model/key'
-import { nodeRequest } from './node-http'
+import { request } from '../providers/http'
+import { nodeTransport } from './node-http'
 
 /** One object of a listing. */
 export interface Listed { key: string, size: number, modified: Date }
@@ -34,10 +34,10 @@ export function createS3Client(remote: ResolvedRemote, credentials: Credentials,
     return `${origin}${root}${pathStyle ? `/${remote.bucket}` : ''}/${encodeKey(key)}${query}`
   }
 
-  async function send(method: 'GET' | 'HEAD' | 'PUT' | 'DELETE', url: string, { body, headers = {}, maxBytes }: { body?: Uint8Array<ArrayBuffer>, headers?: Record<string, string>, maxBytes?: number } = {}): Promise<NodeResponse> {
+  async function send(method: 'GET' | 'HEAD' | 'PUT' | 'DELETE', url: string, { body, headers = {}, maxBytes }: { body?: Uint8Array<ArrayBuffer>, headers?: Record<string, string>, maxBytes?: number } = {}): Promise<HttpResponse> {
     const signer = new AwsV4Signer({ method, url, headers: { ...headers, 'x-amz-content-sha256': sha256(body ?? '') }, ...credentials, service: 's3', region, cache: signingKeys })
     const signed = await signer.sign()
-    return nodeRequest({ method, url: signed.url.toString(), headers: Object.fromEntries(signed.headers), body, policy: policy(maxBytes) }).catch((error) => {
+    return request({ method, url: signed.url.toString(), headers: Object.fromEntries(signed.headers), body, policy: policy(maxBytes), transport: nodeTransport }).catch((error) => {
       // S3's error bodies echo the access key id and the string signed: only its code and message are kept.
       if (error instanceof HttpError)
         throw new HttpError(method, url, error.status, [tag(error.detail, 'Code'), tag(error.detail, 'Message')].filter(Boolean).join(': ') || (error.status ? '' : error.detail), { cause: error.cause })
