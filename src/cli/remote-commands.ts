@@ -1,7 +1,8 @@
 import type { Inventory, Project, SpecStatus } from '../project'
 import type { OutputFlags } from './project'
+import pLimit from 'p-limit'
 import { SeedreamError } from '../model/errors'
-import { pruneRemote, pullAll, pushAll, remoteSummary } from '../project'
+import { fillTotals, pruneRemote, pullAll, pushAll, remoteSummary } from '../project'
 import { log, openCliProject } from './project'
 
 const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`
@@ -21,11 +22,11 @@ export async function withRemote(project: Project, inv: Inventory): Promise<Inve
   const remote = project.remote
   if (!remote)
     return { ...inv, where: inv.specs.map(() => '') }
-  const has = await Promise.all(inv.specs.map(s => s.state === 'offline' ? undefined : remote.has(s.key)))
+  const limit = pLimit(16)
+  const has = await Promise.all(inv.specs.map(s => s.state === 'offline' ? undefined : limit(() => remote.has(s.key))))
   const where = inv.specs.map((s, i) => [s.state === 'cached' && 'local', has[i] && 'remote', has[i] === undefined && s.state !== 'offline' && 'remote unknown'].filter(Boolean).join(', '))
   const specs = inv.specs.map((s, i): SpecStatus => has[i] && s.state !== 'cached' && s.state !== 'corrupt' ? { ...s, state: 'remote', cost: 0 } : s)
-  const toFill = specs.filter(s => !['cached', 'offline', 'remote'].includes(s.state))
-  return { ...inv, specs, where, missingImages: toFill.reduce((n, s) => n + s.images, 0), missingCost: toFill.reduce((n, s) => n + s.cost, 0) }
+  return { ...inv, specs, where, ...fillTotals(specs) }
 }
 
 /** `seedream generate --push`: what the store and the variants cache have and the bucket lacks. */

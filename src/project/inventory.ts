@@ -34,6 +34,12 @@ export interface Inventory {
   missingCost: number
 }
 
+/** The images and estimated cost of filling what the store and the remote cache lack. */
+export function fillTotals(statuses: SpecStatus[]): Pick<Inventory, 'missingImages' | 'missingCost'> {
+  const toFill = statuses.filter(s => s.state !== 'cached' && s.state !== 'offline' && s.state !== 'remote')
+  return { missingImages: toFill.reduce((n, s) => n + s.images, 0), missingCost: toFill.reduce((n, s) => n + s.cost, 0) }
+}
+
 /** What the cache holds against what the specs ask for: the data behind `status` and `prune`. */
 export async function takeInventory(specs: ResolvedSpec[], store: Store, guard: Guard): Promise<Inventory> {
   const { entries, leftovers, corrupt, partial } = await store.list()
@@ -57,14 +63,12 @@ export async function takeInventory(specs: ResolvedSpec[], store: Store, guard: 
     const earlier = entries.some(e => e.meta.name === spec.name && e.meta.source === spec.file)
     return { ...base, state: earlier ? 'stale' : 'missing', cost: guard.priceOf(spec) }
   })
-  const toFill = statuses.filter(s => s.state !== 'cached' && s.state !== 'offline')
   return {
     specs: statuses,
     unused: entries.filter(e => !used.has(e.meta.key)),
     leftovers,
     corrupt,
     strandedJournals: partial.filter(p => !statuses.some(s => p.endsWith(s.key.slice(0, 16)))),
-    missingImages: toFill.reduce((n, s) => n + s.images, 0),
-    missingCost: toFill.reduce((n, s) => n + s.cost, 0),
+    ...fillTotals(statuses),
   }
 }

@@ -27,10 +27,10 @@ export function outputKey(out: ResolvedOutput): string {
  * key hashes the original's content and the settings, so a folder is never reused for others.
  * Each target width in each format, named `<width>.<ext>`, in order.
  */
-export function variantsPlan(original: Pick<Original, 'sha256' | 'width'>, out: ResolvedOutput, cacheDir: string): { vkey: string, dir: string, planned: Planned[] } {
+export function variantsPlan(original: Pick<Original, 'sha256' | 'width'>, out: ResolvedOutput, cacheDir: string): { dir: string, planned: Planned[] } {
   const vkey = sha256(`${VARIANTS_VERSION}|${original.sha256}|${outputKey(out)}`)
   const planned = targetWidths(out.widths, original.width).flatMap(width => out.formats.map(format => ({ width, format, file: `${width}.${EXT[format]}` })))
-  return { vkey, dir: path.join(cacheDir, vkey.slice(0, 20)), planned }
+  return { dir: path.join(cacheDir, vkey.slice(0, 20)), planned }
 }
 
 /**

@@ -23,8 +23,6 @@ export interface VariantSet extends Summary {
   data: Buffer[]
   /** True when this build ran sharp for them. */
   made: boolean
-  /** True when they came from the remote cache. */
-  pulled?: boolean
   /** Why the cached folder failed its checks and was remade, for a warning naming the spec. */
   problem?: string
 }
@@ -90,7 +88,7 @@ async function pullOrEncode(source: string, dir: string, planned: Planned[], out
   const pulled = await remote?.cache.getVariants(remote.packKey, source, json => checkManifest(json, planned, out.placeholder))
   if (pulled) {
     await writeSet(dir, pulled.manifest, pulled.data)
-    return { ...pulled.manifest, dir, data: pulled.data, made: false, pulled: true }
+    return { ...pulled.manifest, dir, data: pulled.data, made: false }
   }
   const set = await encodeHere()
   remote?.cache.putVariants(remote.packKey, remote.specKey, source, { variants: set.variants, color: set.color, placeholder: set.placeholder, thumbhash: set.thumbhash }, set.data)

@@ -1,4 +1,5 @@
 import type { BlobRef } from './layout'
+import { bytesOf } from './layout'
 import { webcrypto } from 'node:crypto'
 
 /** A manifest line is a few KiB; a pack whose first line is not found this early is not ours. */
@@ -10,8 +11,7 @@ const MAX_HEADER = 1024 * 1024
  * so a reader never sees half of a set.
  */
 export function pack(source: string, manifest: { variants: BlobRef[] }, data: Uint8Array[]): Uint8Array<ArrayBuffer> {
-  const out = Buffer.concat([Buffer.from(`${JSON.stringify({ source, ...manifest })}\n`), ...data])
-  return new Uint8Array(out.buffer, out.byteOffset, out.length) as Uint8Array<ArrayBuffer>
+  return bytesOf(Buffer.concat([Buffer.from(`${JSON.stringify({ source, ...manifest })}\n`), ...data]))
 }
 
 /**

@@ -4,7 +4,7 @@ import type { RemoteCache } from './remote-cache'
 import pLimit from 'p-limit'
 import { cacheKey } from '../../model/key'
 import { remotePackKey } from '../images/variant-plan'
-import { parseObject, variantsObject } from './layout'
+import { asJson, MAX_META, parseObject, variantsObject } from './layout'
 
 /** Objects written this recently may belong to a build still uploading: never pruned. */
 export const REMOTE_GRACE_MS = 24 * 60 * 60 * 1000
@@ -41,8 +41,8 @@ export async function pruneRemote(remote: RemoteCache, specs: ResolvedSpec[], ye
   // The kept meta.json name the blobs to keep. One that cannot be read stops the prune: what it
   // names would otherwise look unused.
   await Promise.all(parsed.filter(x => x.p!.kind === 'originals' && keep.has(x.o.key)).map(x => limit(async () => {
-    const text = (await client.get(x.o.key, 1024 * 1024))?.toString('utf8')
-    refsOf((() => { try { return JSON.parse(text ?? 'null') } catch { return undefined } })()).forEach(h => referenced.add(h))
+    const bytes = await client.get(x.o.key, MAX_META)
+    refsOf(bytes && asJson(bytes)).forEach(h => referenced.add(h))
   })))
   const doomed = parsed.filter(x => !keep.has(x.o.key) && !(x.p!.kind === 'blobs' && referenced.has(x.p!.id))).map(x => x.o)
   if (yes)

@@ -1,20 +1,21 @@
 import type { ResolvedSpec } from '../../model/resolved'
 import type { OriginalSet } from '../generation/original'
-import type { Store } from '../store/store'
+import type { EntryMeta, Store } from '../store/store'
 import type { RemoteCache } from './remote-cache'
 import { RemoteUnusable } from '../generation/failures'
 
-/**
- * Brings an original from the remote cache into the local store, verified there (see
- * getOriginal): true when the store has it now, so that every later read is a local one.
- */
+/** The pictures a meta.json of the bucket names, verified (see getOriginalData) and stored here, so every later read is local. */
+async function keepOriginal(remote: RemoteCache, store: Store, meta: EntryMeta): Promise<Buffer[] | undefined> {
+  const data = await remote.getOriginalData(meta)
+  if (data)
+    await store.write(meta, data)
+  return data
+}
+
+/** Brings an original from the remote cache into the local store: true when the store has it now. */
 export async function pullOriginal(remote: RemoteCache | undefined, store: Store, key: string): Promise<boolean> {
   const meta = remote && await remote.getOriginalMeta(key)
-  const data = meta && await remote.getOriginalData(meta)
-  if (!data)
-    return false
-  await store.write(meta, data)
-  return true
+  return Boolean(meta && await keepOriginal(remote, store, meta))
 }
 
 /**
@@ -27,10 +28,9 @@ export async function remoteOriginals(remote: RemoteCache | undefined, store: St
   if (!remote || !meta)
     return undefined
   let data: Promise<Buffer[]> | undefined
-  const fetchAll = () => data ??= remote.getOriginalData(meta).then(async (got) => {
+  const fetchAll = () => data ??= keepOriginal(remote, store, meta).then((got) => {
     if (!got)
       throw new RemoteUnusable(spec, remote.label)
-    await store.write(meta, got)
     return got
   })
   return { key, images: meta.images.map((img, i) => ({ ...img, load: async () => (await fetchAll())[i]! })), generated: false, persistent: true }
