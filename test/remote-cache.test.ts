@@ -19,10 +19,12 @@ import { startSegmindServer } from './servers/segmind'
 
 const ACCESS = 'AKIATESTRUNNERS00001'
 const SECRET = 'runner/secret/0123456789abcdefABCDEF+xyz'
+// Temporary credentials (STS, an OIDC role in CI): a key, its secret and the session token issued with them.
+const TEMPORARY = { AWS_ACCESS_KEY_ID: 'ASIATESTTEMPORARY001', AWS_SECRET_ACCESS_KEY: 'temporary/secret/0123456789', AWS_SESSION_TOKEN: 'IQoJb3JpZ2luX2VjEtemporary+token/xyz==' }
 let s3: S3Server
 let segmind: SegmindServer
 beforeEach(async () => {
-  s3 = await startS3Server({ keys: { [ACCESS]: SECRET }, buckets: ['team'] })
+  s3 = await startS3Server({ keys: { [ACCESS]: SECRET, [TEMPORARY.AWS_ACCESS_KEY_ID]: TEMPORARY.AWS_SECRET_ACCESS_KEY }, tokens: { [TEMPORARY.AWS_ACCESS_KEY_ID]: TEMPORARY.AWS_SESSION_TOKEN }, buckets: ['team'] })
   segmind = await startSegmindServer({ keys: [TEST_KEY] })
 })
 afterEach(async () => {
@@ -67,6 +69,9 @@ describe('a remote cache shared by runners', () => {
     expect(second.warnings).toEqual([])
     expect(second.bytes).toEqual(first.bytes)
     expect(await listFiles(path.join(second.root, '.seedream')).catch(() => [])).toEqual([])
+    // The sets it read are copied to its variants cache beside the build, whole before the build ends.
+    const copied = await listFiles(path.join(second.root, 'node_modules/.cache/unplugin-seedream'))
+    expect([copied.length, copied.filter(f => f.endsWith('/manifest.json')).length]).toEqual([14, 2])
     // The budget counts a picture in the bucket as free: a runner with the key and a budget of 0 builds.
     const budgeted = await withEnv(paying(), async () => viteBuild(await copyFixture('vite-basic'), { ...options(), budget: { maxImages: 0 } }))
     expect(summaryOf(budgeted.logs)).toContain('0 generated')
@@ -137,6 +142,20 @@ describe('a remote cache shared by runners', () => {
     expect(refused.warnings.filter(w => w.includes('remote cache'))).toHaveLength(1)
     expect(refused.warnings.join('\n')).not.toContain(SECRET)
     expect(s3.objects('team').size).toBe(0)
+    // Temporary credentials without their session token: refused the same way.
+    const tokenless = await runner({ ...paying(), ...TEMPORARY, AWS_SESSION_TOKEN: '' })
+    expect(tokenless.warnings.filter(w => w.includes('remote cache'))).toEqual([expect.stringContaining('InvalidToken')])
+    expect(s3.objects('team').size).toBe(0)
+  })
+
+  it('signs with temporary credentials: the session token is sent and signed, never printed', async () => {
+    const first = await runner({ ...paying(), ...TEMPORARY })
+    expect(first.warnings).toEqual([])
+    expect(objects('originals')).toHaveLength(2)
+    const second = await runner({ ...frozen(), ...TEMPORARY })
+    expect(summaryOf(second.logs)).toContain('0 generated (~$0.00), 2 reused, 0 placeholder(s); 0 variants made, 12 reused')
+    expect(s3.state.requests.filter(r => r.status !== undefined && r.status >= 400 && r.status !== 404)).toEqual([])
+    expect([...first.logs, ...second.logs].join('\n')).not.toContain(TEMPORARY.AWS_SESSION_TOKEN)
   })
 
   it('read-only runners upload nothing; concurrent writers leave one consistent index per key', async () => {

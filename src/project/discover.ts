@@ -29,19 +29,28 @@ export async function findImports(root: string): Promise<Array<{ request: string
   return found
 }
 
+/** The values of promises run side by side; when some fail, the error of the first in order (not in time), so a report does not depend on timing. */
+export async function inOrder<T>(promises: Array<Promise<T>>): Promise<T[]> {
+  const settled = await Promise.allSettled(promises)
+  const failed = settled.find(s => s.status === 'rejected')
+  if (failed)
+    throw failed.reason
+  return settled.map(s => (s as PromiseFulfilledResult<T>).value)
+}
+
 /** Turns names and files into resolved specs, each error naming its file, spec and field. */
 export function createSpecs(opts: ResolvedOptions, providerFor: (spec: ResolvedSpec) => Provider) {
   const ctx = { provider: opts.provider, output: opts.output }
 
   /** The config does not change during a build: each named spec is resolved once. */
-  const named = new Map<string, Promise<ResolvedSpec>>()
+  const byName = new Map<string, Promise<ResolvedSpec>>()
   function fromConfig(name: string): Promise<ResolvedSpec> {
-    if (!named.has(name)) {
+    if (!byName.has(name)) {
       const pending = resolveNamed(name)
-      named.set(name, pending)
-      pending.catch(() => named.delete(name))
+      byName.set(name, pending)
+      pending.catch(() => byName.delete(name))
     }
-    return named.get(name)!
+    return byName.get(name)!
   }
 
   async function resolveNamed(name: string): Promise<ResolvedSpec> {
@@ -72,11 +81,12 @@ export function createSpecs(opts: ResolvedOptions, providerFor: (spec: ResolvedS
     return checked(resolveSpec(raw, { ...ctx, name }))
   }
 
+  /** The config's specs: known without walking the project. */
+  const named = (): Promise<ResolvedSpec[]> => Promise.all(Object.keys(opts.images).map(fromConfig))
+  /** The spec files' specs, found under the root. */
+  const files = async (): Promise<ResolvedSpec[]> => Promise.all((await findSpecFiles(opts.root)).map(fromFile))
   /** The specs a project declares: every named spec and every spec file. */
-  async function all(): Promise<ResolvedSpec[]> {
-    const named = await Promise.all(Object.keys(opts.images).map(fromConfig))
-    return [...named, ...await Promise.all((await findSpecFiles(opts.root)).map(fromFile))]
-  }
+  const all = async (): Promise<ResolvedSpec[]> => (await inOrder([named(), files()])).flat()
 
-  return { fromConfig, fromFile, fromObject, all }
+  return { fromConfig, fromFile, fromObject, named, files, all }
 }

@@ -18,9 +18,9 @@ import { refusePlaceholders } from './generation/placeholders'
 import type { Progress } from './generation/progress'
 import { createProgress } from './generation/progress'
 import { takeInventory } from './inventory'
+import { knownSpecs } from './known-specs'
 import { createProviders } from './providers'
 import { openRemote } from './remote/open-remote'
-import { remoteMisses } from './remote/prefetch'
 import { journalDir, keptPictures } from './store/journal'
 import { Store } from './store/store'
 
@@ -98,14 +98,12 @@ export async function openProject(root: string, userOptions: Options = {}, run: 
   const providerFor: (spec: ResolvedSpec) => Provider = createProviders(options)
   const specs = createSpecs(options, providerFor)
   const store = new Store(options.cacheDir)
-  const known = await specs.all()
-  // A corrupt entry is not a miss: its spec's load names it and the fix, and pays nothing.
-  const stored = await Promise.all(known.map(s => providerFor(s).persistent ? store.read(cacheKey(s)).catch(() => true) : true))
-  const remote = await openRemote(options.remote, log)
+  const opening = openRemote(options.remote, log)
+  opening.catch(() => {})
   // Asked at once, awaited only where needed: a frozen build checks no budget, so its lookups run
   // beside the bundler's own start.
-  const lookups = run.mode === 'build' ? remoteMisses(known, stored, remote, options) : Promise.resolve(known.filter((_, i) => !stored[i]))
-  lookups.catch(() => {})
+  const { known, lookups } = await knownSpecs(specs, store, providerFor, opening, options, run.mode === 'build')
+  const remote = await opening
   const guard = await guardOf(options, run, known, options.frozen ? [] : await lookups, store)
   const progress = createProgress(m => log.info(redact(m)), Boolean(process.stderr.isTTY) && !options.ci, options.concurrency)
   const originals = originalsOf(options, { store, providerFor, guard, missing: () => lookups, remote }, run, log, shared, progress)

@@ -12,6 +12,8 @@ import { sigV4Problem } from './sigv4'
 export interface S3ServerOptions {
   /** Access key id → secret access key. */
   keys: Record<string, string>
+  /** Access key id → the session token it was issued with (temporary credentials): sent and signed, or refused. */
+  tokens?: Record<string, string>
   buckets: string[]
   region?: string
   latencyMs?: number
@@ -19,12 +21,20 @@ export interface S3ServerOptions {
 
 interface StoredObject { body: Buffer, type: string, etag: string, modified: Date }
 
-const STATUS: Record<string, number> = { AccessDenied: 403, InvalidAccessKeyId: 403, SignatureDoesNotMatch: 403, AuthorizationHeaderMalformed: 400, XAmzContentSHA256Mismatch: 400, NoSuchBucket: 404, NoSuchKey: 404, PreconditionFailed: 412, MethodNotAllowed: 405 }
+const STATUS: Record<string, number> = { AccessDenied: 403, InvalidAccessKeyId: 403, SignatureDoesNotMatch: 403, AuthorizationHeaderMalformed: 400, XAmzContentSHA256Mismatch: 400, InvalidToken: 400, NoSuchBucket: 404, NoSuchKey: 404, PreconditionFailed: 412, MethodNotAllowed: 405 }
 const xml = (body: string): string => `<?xml version="1.0" encoding="UTF-8"?>\n${body}`
 const escape = (s: string) => s.replace(/[<>&'"]/g, c => `&#${c.charCodeAt(0)};`)
 
 function s3Error(code: string, resource: string): Answer {
   return { status: STATUS[code] ?? 400, body: xml(`<Error><Code>${code}</Code><Message>${code}</Message><Resource>${escape(resource)}</Resource></Error>`), headers: { 'content-type': 'application/xml' } }
+}
+
+/** Temporary credentials: their token must be in x-amz-security-token, among the signed headers. */
+function tokenProblem(req: { headers: Record<string, string | string[] | undefined> }, tokens: Record<string, string> = {}): string | undefined {
+  const auth = String(req.headers.authorization ?? '')
+  const token = tokens[/Credential=([^/]+)\//.exec(auth)?.[1] ?? '']
+  const signed = /SignedHeaders=([^,]+)/.exec(auth)?.[1]?.split(';') ?? []
+  return !token || (req.headers['x-amz-security-token'] === token && signed.includes('x-amz-security-token')) ? undefined : 'InvalidToken'
 }
 
 /** ListObjectsV2: keys under `prefix` in order, `max-keys` a page, the continuation token the last key given (base64). */
@@ -47,7 +57,7 @@ export async function startS3Server(options: S3ServerOptions) {
     const url = new URL(req.path, 'http://s3.invalid')
     const [, bucket = '', ...rest] = url.pathname.split('/')
     const key = decodeURIComponent(rest.join('/'))
-    const problem = sigV4Problem(req, options.keys, region)
+    const problem = sigV4Problem(req, options.keys, region) ?? tokenProblem(req, options.tokens)
     if (problem)
       return s3Error(problem, url.pathname)
     const objects = buckets.get(decodeURIComponent(bucket))

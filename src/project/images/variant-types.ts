@@ -37,6 +37,8 @@ export interface VariantsRemote {
   getVariants: <T extends { variants: Variant[] }>(packKey: string, source: string, check: (json: unknown) => T) => Promise<{ manifest: T, data: Buffer[] } | undefined>
   /** Shares a set made from `source`, a picture of the spec keyed `specKey`. */
   putVariants: (packKey: string, specKey: string, source: string, manifest: Summary & { variants: Variant[] }, data: Uint8Array[]) => void
+  /** Work that runs beside the build and that its end awaits (the local copy of a pulled set); a failure fails the build there. */
+  beside: (work: Promise<unknown>) => void
 }
 
 /** A picture's place in the remote cache, for makeVariants. */

@@ -87,7 +87,8 @@ export async function writeSet(dir: string, set: Summary & { variants: Variant[]
 async function pullOrEncode(source: string, dir: string, planned: Planned[], out: ResolvedOutput, remote: RemoteSlot | undefined, encodeHere: () => Promise<VariantSet>): Promise<VariantSet> {
   const pulled = await remote?.cache.getVariants(remote.packKey, source, json => checkManifest(json, planned, out.placeholder))
   if (pulled) {
-    await writeSet(dir, pulled.manifest, pulled.data)
+    // The bytes are in memory and verified: the load goes on while the local copy is written.
+    remote!.cache.beside(writeSet(dir, pulled.manifest, pulled.data))
     return { ...pulled.manifest, dir, data: pulled.data, made: false }
   }
   const set = await encodeHere()

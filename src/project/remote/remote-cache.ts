@@ -10,6 +10,7 @@ import { decodeWhole } from '../generation/verify'
 import { metaProblem } from '../store/entry-check'
 import { asJson, blobObject, bytesOf, MAX_META, MAX_PACK, originalObject, variantsObject } from './layout'
 import { pack, unpack } from './pack'
+import { workBeside } from './work-beside'
 
 export type { RemoteStats } from './remote-health'
 
@@ -25,7 +26,7 @@ export function remoteCache(remote: ResolvedRemote, client: S3Client, health: Re
   const { prefix, label } = remote
   const { state, stats, guarded } = health
   const uploads = pLimit(8)
-  const pending = new Set<Promise<unknown>>()
+  const work = workBeside()
   const metas = new Map<string, Promise<EntryMeta | undefined>>()
   const prefetched = new Map<string, Promise<Buffer | undefined>>()
   const originalUploads = new Map<string, Promise<unknown> | undefined>()
@@ -38,12 +39,7 @@ export function remoteCache(remote: ResolvedRemote, client: S3Client, health: Re
     }
   })
   function queue(job: () => Promise<unknown>): Promise<unknown> | undefined {
-    if (!state.write)
-      return undefined
-    const running = job().catch(error => health.failed(error, true))
-    pending.add(running)
-    void running.finally(() => pending.delete(running))
-    return running
+    return state.write ? work.track(job().catch(error => health.failed(error, true))) : undefined
   }
   /**
    * A bad object is named and never used; a run that may write deletes it, so that the next upload
@@ -138,10 +134,11 @@ export function remoteCache(remote: ResolvedRemote, client: S3Client, health: Re
     /** Whether the bucket has an original (or, with `variants`, a variant set); undefined when it cannot say. */
     has: (id: string, kind: 'originals' | 'variants' = 'originals'): Promise<boolean | undefined> =>
       guarded(() => client.has((kind === 'originals' ? originalObject : variantsObject)(prefix, id)), true),
-    /** Waits for every upload queued so far (and any they queue). */
+    /** Work run beside the build (a local copy being written), awaited by `flush`. */
+    beside: work.beside,
+    /** Awaits the uploads and the work beside the build; throws the first failure of that work. */
     async flush() {
-      while (pending.size)
-        await Promise.allSettled([...pending])
+      await work.settle()
       return stats
     },
   }

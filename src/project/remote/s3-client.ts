@@ -1,7 +1,7 @@
 import type { ResolvedRemote } from '../../model/options'
 import type { HttpResponse, RetryPolicy } from '../providers/http'
 import type { Credentials } from './credentials'
-import { AwsV4Signer } from 'aws4fetch'
+import aws4 from 'aws4'
 import { HttpError } from '../../model/errors'
 import { sha256 } from '../../model/key'
 import { request } from '../providers/http'
@@ -16,7 +16,7 @@ const unescapeXml = (s: string) => s.replace(/&(?:#(\d+)|#x([\da-f]+)|(lt|gt|amp
 const tag = (xml: string, name: string) => new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1]
 
 /**
- * The few S3 calls the remote cache makes, signed with SigV4 by aws4fetch's signer and sent through
+ * The few S3 calls the remote cache makes, signed with SigV4 by aws4 and sent through
  * the project's one HTTP function (timeouts, bounded bodies, no credentials sent across redirects).
  * Every body is hashed into x-amz-content-sha256, so the service checks what it stores.
  */
@@ -25,8 +25,6 @@ export function createS3Client(remote: ResolvedRemote, credentials: Credentials,
   const policy = (maxBytes = MiB): RetryPolicy => ({ retries: 1, retryDelay: 250, timeout: remote.timeout, maxBytes })
   // A bucket name with dots does not fit a TLS wildcard certificate as a host name: always in the path.
   const pathStyle = remote.pathStyle || remote.bucket.includes('.')
-  // Signing keys derived once per day and region, not once per request.
-  const signingKeys = new Map()
   const encodeKey = (key: string) => key.split('/').map(encodeURIComponent).join('/')
   function urlOf(key: string, query = ''): string {
     const origin = pathStyle ? base.origin : `${base.protocol}//${remote.bucket}.${base.host}`
@@ -35,9 +33,10 @@ export function createS3Client(remote: ResolvedRemote, credentials: Credentials,
   }
 
   async function send(method: 'GET' | 'HEAD' | 'PUT' | 'DELETE', url: string, { body, headers = {}, maxBytes }: { body?: Uint8Array<ArrayBuffer>, headers?: Record<string, string>, maxBytes?: number } = {}): Promise<HttpResponse> {
-    const signer = new AwsV4Signer({ method, url, headers: { ...headers, 'x-amz-content-sha256': sha256(body ?? '') }, ...credentials, service: 's3', region, cache: signingKeys })
-    const signed = await signer.sign()
-    return request({ method, url: signed.url.toString(), headers: Object.fromEntries(signed.headers), body, policy: policy(maxBytes), transport: nodeTransport }).catch((error) => {
+    const { protocol, host, pathname, search } = new URL(url)
+    // aws4 keeps the derived signing key per day and region, and signs synchronously with node:crypto.
+    const signed = aws4.sign({ method, host, path: pathname + search, service: 's3', region, headers: { ...headers, 'x-amz-content-sha256': sha256(body ?? '') } }, credentials)
+    return request({ method, url: `${protocol}//${host}${signed.path}`, headers: signed.headers as Record<string, string>, body, policy: policy(maxBytes), transport: nodeTransport }).catch((error) => {
       // S3's error bodies echo the access key id and the string signed: only its code and message are kept.
       if (error instanceof HttpError)
         throw new HttpError(method, url, error.status, [tag(error.detail, 'Code'), tag(error.detail, 'Message')].filter(Boolean).join(': ') || (error.status ? '' : error.detail), { cause: error.cause })
