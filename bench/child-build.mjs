@@ -1,10 +1,16 @@
 // One `vite build` in its own process, so each run starts cold in memory and its peak RSS is its own.
-// Usage: node bench/child-build.mjs <root> <plugin options JSON | "plain">
+// Usage: node bench/child-build.mjs <root> <plugin options JSON | "plain" | "imagetools">
+// (vite-imagetools, the peer, with its defaults: its directives are in the app's imports; its
+// cache is in <root>/node_modules/.cache/imagetools, where the parent runs it.)
 import { build } from 'vite'
 
 const [root, options] = process.argv.slice(2)
 const plugins = []
-if (options !== 'plain') {
+if (options === 'imagetools') {
+  const { imagetools } = await import('vite-imagetools')
+  plugins.push(imagetools({ cache: { dir: `${root}/node_modules/.cache/imagetools` } }))
+}
+else if (options !== 'plain') {
   const { default: seedream } = await import('../dist/vite.js')
   plugins.push(seedream(JSON.parse(options)))
 }

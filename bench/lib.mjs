@@ -1,6 +1,6 @@
-// Helpers shared by the benchmarks: sources, apps, child processes, the loopback Segmind server.
+// Helpers shared by the benchmarks: sources, child processes, the repository's loopback servers.
 import { spawn } from 'node:child_process'
-import { cp, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdir, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import * as esbuild from 'esbuild'
@@ -11,14 +11,18 @@ export const BENCH = path.dirname(fileURLToPath(import.meta.url))
 export const WORK = path.join(BENCH, '.work')
 export const KEY = 'bench-key-0123456789abcdef'
 
-export const median = xs => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const exists = f => stat(f).then(() => true, () => false)
 
-/** The loopback Segmind server of the tests, bundled once from TypeScript. */
+/** A TypeScript module of the repository (a test server, the package's defaults), bundled once into .work and imported. */
+export async function bundled(file) {
+  const out = path.join(WORK, `${path.basename(file, '.ts')}.mjs`)
+  await esbuild.build({ entryPoints: [path.join(BENCH, '..', file)], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: out, logLevel: 'silent' })
+  return import(out)
+}
+
+/** The loopback Segmind server of the tests. */
 export async function segmindServer(options) {
-  const out = path.join(WORK, 'segmind-server.mjs')
-  await esbuild.build({ entryPoints: [path.join(BENCH, '../test/servers/segmind.ts')], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: out, logLevel: 'silent' })
-  const { startSegmindServer } = await import(out)
+  const { startSegmindServer } = await bundled('test/servers/segmind.ts')
   return startSegmindServer({ keys: [KEY], ...options })
 }
 
@@ -41,36 +45,18 @@ export async function sources(count, size) {
   return files
 }
 
-/** A Vite app whose main module imports every name, plus a second module importing `again`. */
-export async function makeApp(dir, images, again = []) {
-  await rm(dir, { recursive: true, force: true })
-  await mkdir(path.join(dir, 'src'), { recursive: true })
-  const names = Object.keys(images)
-  await writeFile(path.join(dir, 'index.html'), '<!doctype html><html><body><script type="module" src="/src/main.js"></script></body></html>\n')
-  await writeFile(path.join(dir, 'seedream.config.json'), JSON.stringify({ images }))
-  await writeFile(path.join(dir, 'src/again.js'), `${again.map((n, i) => `import a${i} from '${n}?seedream'`).join('\n')}\nexport default [${again.map((_, i) => `a${i}`).join(', ')}]\n`)
-  await writeFile(path.join(dir, 'src/main.js'), `${names.map((n, i) => `import i${i} from '${n}?seedream'`).join('\n')}\nimport again from './again.js'\nglobalThis.images = [${names.map((_, i) => `i${i}`).join(', ')}, ...again]\n`)
-}
-
-/** The floor app: the same variant files, imported as plain static assets. */
-export async function makePlainApp(dir, builtAssets) {
-  await rm(dir, { recursive: true, force: true })
-  await mkdir(path.join(dir, 'src/img'), { recursive: true })
-  const files = (await readdir(builtAssets)).filter(f => /\.(?:avif|webp|jpg|png)$/.test(f))
-  await Promise.all(files.map(f => cp(path.join(builtAssets, f), path.join(dir, 'src/img', f))))
-  await writeFile(path.join(dir, 'index.html'), '<!doctype html><html><body><script type="module" src="/src/main.js"></script></body></html>\n')
-  await writeFile(path.join(dir, 'src/main.js'), `${files.map((f, i) => `import u${i} from './img/${f}'`).join('\n')}\nglobalThis.urls = [${files.map((_, i) => `u${i}`).join(', ')}]\n`)
-  return files.length
-}
-
-/** Runs a bench script in a child process; it prints one JSON line. */
-export function child(script, args, env = {}) {
+/**
+ * Runs a bench script in a child process; it prints one JSON line (its own `ms`, timed inside,
+ * after its imports, and its peak RSS). `wallMs` is the whole process, spawn to exit, timed here.
+ */
+export function child(script, args, env = {}, cwd = undefined) {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [path.join(BENCH, script), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const started = performance.now()
+    const p = spawn(process.execPath, [path.join(BENCH, script), ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
     let err = ''
     p.stdout.on('data', (d) => { out += d })
     p.stderr.on('data', (d) => { err += d })
-    p.on('close', code => code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`${script} exited ${code}: ${err.slice(-2000)}`)))
+    p.on('close', code => code === 0 ? resolve({ ...JSON.parse(out), wallMs: performance.now() - started }) : reject(new Error(`${script} exited ${code}: ${err.slice(-2000)}`)))
   })
 }

@@ -3,18 +3,16 @@
 // committed .seedream/ restored, the variants encoded cold) for contrast.
 import { cp, mkdir, rm } from 'node:fs/promises'
 import path from 'node:path'
-import * as esbuild from 'esbuild'
-import { BENCH, child, median, WORK } from './lib.mjs'
+import { BENCH, bundled, child, WORK } from './lib.mjs'
+import { alternate, log, median, RUNS } from './measure.mjs'
 
 const ACCESS = 'AKIABENCHREMOTE00001'
 const SECRET = 'bench/remote/secret/0123456789abcdef'
 const LATENCY_MS = 20
 
-/** The S3-protocol loopback server of the tests (SigV4 checked), bundled once from TypeScript. */
+/** The S3-protocol loopback server of the tests (SigV4 checked). */
 async function s3Server() {
-  const out = path.join(WORK, 's3-server.mjs')
-  await esbuild.build({ entryPoints: [path.join(BENCH, '../test/servers/s3.ts')], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: out, logLevel: 'silent' })
-  const { startS3Server } = await import(out)
+  const { startS3Server } = await bundled('test/servers/s3.ts')
   return startS3Server({ keys: { [ACCESS]: SECRET }, buckets: ['bench'], latencyMs: LATENCY_MS })
 }
 
@@ -26,7 +24,8 @@ async function freshRunner(app, dir, withStore) {
     await cp(path.join(app, f), path.join(dir, f), { recursive: true })
 }
 
-export async function p6(app, { record, alternate, runs, log }) {
+export async function p6(app, { record }) {
+  const runs = Math.max(RUNS, 9)
   const s3 = await s3Server()
   const env = { AWS_ACCESS_KEY_ID: ACCESS, AWS_SECRET_ACCESS_KEY: SECRET, AWS_SHARED_CREDENTIALS_FILE: '/dev/null/none', AWS_CONFIG_FILE: '/dev/null/none', SEEDREAM_FROZEN: '1', SEGMIND_API_KEY: '' }
   const remote = JSON.stringify({ remote: { url: 's3://bench/app12', endpoint: s3.url } })
@@ -37,15 +36,15 @@ export async function p6(app, { record, alternate, runs, log }) {
   })
   log(`P6 bucket: ${pushed.trim().split('\n').pop()}; ${s3.objects('bench').size} objects`)
   const runner = path.join(WORK, 'runner12')
-  const [fresh, warm] = await alternate(async () => {
+  const [fresh, warm] = await alternate([async () => {
     await freshRunner(app, runner, false)
     return child('child-build.mjs', [runner, remote], env)
-  }, () => child('child-build.mjs', [app, '{}'], env), runs)
+  }, () => child('child-build.mjs', [app, '{}'], env)], runs)
   // The other fresh runner of the issue: .seedream/ committed, the variants cache empty.
-  const [committed, warmAgain] = await alternate(async () => {
+  const [committed, warmAgain] = await alternate([async () => {
     await freshRunner(app, runner, true)
     return child('child-build.mjs', [runner, remote], env)
-  }, () => child('child-build.mjs', [app, '{}'], env), runs)
+  }, () => child('child-build.mjs', [app, '{}'], env)], runs)
   const contrast = []
   for (let i = 0; i < Math.min(runs, 3); i++) {
     await freshRunner(app, runner, true)
@@ -57,11 +56,11 @@ export async function p6(app, { record, alternate, runs, log }) {
   record('P6', `fresh runner (no .seedream/, no variants) with a warm remote (${LATENCY_MS} ms latency) vs the warm local build, 12 images`, ratio, '×', '≤ 1.30', ratio <= 1.3, {
     remoteMs: fresh.map(r => r.ms),
     warmLocalMs: warm.map(r => r.ms),
-  })
+  }, `${median(fresh.map(r => r.ms)).toFixed(0)} ms vs ${median(warm.map(r => r.ms)).toFixed(0)} ms`)
   record('P6b', `fresh runner (.seedream/ committed, no variants) with a warm remote (${LATENCY_MS} ms latency) vs the warm local build`, committedRatio, '×', '≤ 1.30', committedRatio <= 1.3, {
     remoteMs: committed.map(r => r.ms),
     warmLocalMs: warmAgain.map(r => r.ms),
     withoutRemoteMs: contrast.map(r => r.ms),
     withoutRemoteRatio: Number((median(contrast.map(r => r.ms)) / median(warm.map(r => r.ms))).toFixed(2)),
-  })
+  }, `${median(committed.map(r => r.ms)).toFixed(0)} ms vs ${median(warmAgain.map(r => r.ms)).toFixed(0)} ms; without the remote it encodes for ${(median(contrast.map(r => r.ms)) / 1000).toFixed(1)} s`)
 }

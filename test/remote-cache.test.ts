@@ -61,9 +61,12 @@ describe('a remote cache shared by runners', () => {
     // Billed = stored: each paid picture is in the bucket once, under the hash of its bytes.
     expect(segmind.billedSha256().map(h => s3.objects('team').has(`site/blobs/${h}`))).toEqual([true, true])
 
+    const asked = s3.state.requests.length
     const second = await runner(frozen())
     expect(segmind.generations()).toHaveLength(2)
     expect(summaryOf(second.logs)).toContain('0 generated (~$0.00), 2 reused, 0 placeholder(s); 0 variants made, 12 reused')
+    // One request per picture: each pack carries its spec's meta.json, so none is asked for.
+    expect(s3.state.requests.slice(asked).map(r => `${r.method} ${r.path.split('/')[3]}`)).toEqual(['GET variants', 'GET variants'])
     // Its variants are all in the bucket, so the originals (MBs each) are never downloaded.
     expect(second.logs.join('\n')).toContain('remote cache s3://team/site: 2 picture(s) found (0 downloaded), 2 variant set(s) read, 0 object(s)')
     expect(second.warnings).toEqual([])

@@ -11,8 +11,8 @@ import { remotePackKey, variantsPlan } from '../images/variant-plan'
  * At a build's start: the variant packs of every spec whose variants the local cache lacks are
  * fetched in the background (their names need no answer first), so they are in flight while the
  * bundler reads the sources and a load takes them; then what the remote cache has of what the
- * store lacks (one request per spec, for its meta.json), so that a picture found there is no miss,
- * neither for the budget nor in frozen mode.
+ * store lacks (the meta.json each spec's first pack carries, else one request for it), so that a
+ * picture found there is no miss, neither for the budget nor in frozen mode.
  */
 export async function remoteMisses(known: ResolvedSpec[], stored: Array<Entry | boolean | undefined>, remote: RemoteCache | undefined, options: ResolvedOptions): Promise<ResolvedSpec[]> {
   if (!remote)
@@ -28,6 +28,6 @@ export async function remoteMisses(known: ResolvedSpec[], stored: Array<Entry | 
     }
   })
   const limit = pLimit(16)
-  const metas = await Promise.all(known.map((s, i) => stored[i] ? undefined : limit(() => remote.getOriginalMeta(cacheKey(s)))))
+  const metas = await Promise.all(known.map((s, i) => stored[i] ? undefined : limit(() => remote.getOriginalMeta(cacheKey(s), remotePackKey(cacheKey(s), 0, s.output)))))
   return known.filter((_, i) => !stored[i] && !metas[i])
 }

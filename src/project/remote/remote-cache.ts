@@ -9,7 +9,7 @@ import { sha256 } from '../../model/key'
 import { decodeWhole } from '../generation/verify'
 import { metaProblem } from '../store/entry-check'
 import { asJson, blobObject, bytesOf, MAX_META, MAX_PACK, originalObject, variantsObject } from './layout'
-import { pack, unpack } from './pack'
+import { pack, packedMeta, unpack } from './pack'
 import { workBeside } from './work-beside'
 
 export type { RemoteStats } from './remote-health'
@@ -33,10 +33,8 @@ export function remoteCache(remote: ResolvedRemote, client: S3Client, health: Re
 
   /** Writes an object unless it is there, counted; a failure turns writing (or the remote) off. */
   const put = (key: string, body: Uint8Array<ArrayBuffer>, type: string) => uploads(async () => {
-    if (state.write && await client.put(key, body, type)) {
-      stats.uploaded++
-      stats.uploadedBytes += body.length
-    }
+    if (state.write && await client.put(key, body, type))
+      Object.assign(stats, { uploaded: stats.uploaded + 1, uploadedBytes: stats.uploadedBytes + body.length })
   })
   function queue(job: () => Promise<unknown>): Promise<unknown> | undefined {
     return state.write ? work.track(job().catch(error => health.failed(error, true))) : undefined
@@ -51,6 +49,13 @@ export function remoteCache(remote: ResolvedRemote, client: S3Client, health: Re
       queue(() => client.delete(object))
     return undefined
   }
+  const fetchMeta = (key: string) => guarded(async () => {
+    const object = originalObject(prefix, key)
+    const bytes = await client.get(object, MAX_META)
+    const json = bytes && asJson(bytes)
+    const problem = bytes && metaProblem(json, key)
+    return problem ? ignore(object, problem) : json
+  })
   const fetchPack = (packKey: string) => guarded(() => client.get(variantsObject(prefix, packKey), MAX_PACK))
   async function readPack<T extends { variants: BlobRef[] }>(packKey: string, bytes: Buffer | undefined, source: string, check: (json: unknown) => T): Promise<VariantsFound<T>> {
     const object = variantsObject(prefix, packKey)
@@ -69,19 +74,15 @@ export function remoteCache(remote: ResolvedRemote, client: S3Client, health: Re
     prefix,
     get readable() { return state.read },
     get writable() { return state.write },
-    /** An original's meta.json, checked (one request; its pictures are fetched when needed). */
-    getOriginalMeta(key: string): Promise<EntryMeta | undefined> {
+    /** An original's meta.json, checked: from the spec's first pack when one is on its way (a request fewer), else asked for. */
+    getOriginalMeta(key: string, packKey?: string): Promise<EntryMeta | undefined> {
+      const ahead = packKey ? prefetched.get(packKey) : undefined
       if (!metas.has(key)) {
-        metas.set(key, guarded(async () => {
-          const object = originalObject(prefix, key)
-          const bytes = await client.get(object, MAX_META)
-          const json = bytes && asJson(bytes)
-          const problem = bytes && metaProblem(json, key)
-          if (problem)
-            return ignore(object, problem)
+        metas.set(key, (async () => {
+          const json = (ahead && packedMeta(await ahead, key)) || await fetchMeta(key)
           stats.originals += json ? 1 : 0
           return json
-        }))
+        })())
       }
       return metas.get(key)!
     },
@@ -128,7 +129,7 @@ export function remoteCache(remote: ResolvedRemote, client: S3Client, health: Re
         await originalUploads.get(specKey)
         const meta = asJson(await client.get(originalObject(prefix, specKey), MAX_META) ?? Buffer.from('null'))
         if (!meta || meta.images?.some((img: BlobRef) => img.sha256 === source))
-          await put(variantsObject(prefix, packKey), pack(source, manifest, data), 'application/octet-stream')
+          await put(variantsObject(prefix, packKey), pack(source, manifest, data, meta && !metaProblem(meta, specKey) ? meta : undefined), 'application/octet-stream')
       })
     },
     /** Whether the bucket has an original (or, with `variants`, a variant set); undefined when it cannot say. */
