@@ -44,17 +44,15 @@ export async function filledApp(name, files, fillOptions, spec = { size: '2K' })
 export const originalsOf = async dir => (await readdir(path.join(dir, '.seedream'), { recursive: true })).filter(f => /\d\.jpeg$/.test(f)).map(f => path.join(dir, '.seedream', f)).sort()
 
 /**
- * vite-imagetools' app: each source imported as a srcset of the same widths and formats. "ours"
- * imports each format on its own with this package's encoder settings; "defaults" asks for the
- * three formats at once with imagetools' own (sharp's defaults).
+ * vite-imagetools' app: each source imported as a srcset of the same widths, once per format, each
+ * with this package's encoder settings (sharp's defaults, imagetools' own too).
  */
-export async function makeImagetoolsApp(dir, files, settings, mode) {
+export async function makeImagetoolsApp(dir, files, settings) {
   await rm(dir, { recursive: true, force: true })
   await mkdir(path.join(dir, 'src/img'), { recursive: true })
   await Promise.all(files.map((f, i) => cp(f, path.join(dir, 'src/img', `${i}.jpg`))))
-  const w = `w=${settings.widths.join(';')}`
-  const directive = f => [w, `format=${f}`, settings.quality[f] && `quality=${settings.quality[f]}`, f === 'avif' && `effort=${settings.avifEffort}`].filter(Boolean).join('&')
-  const queries = mode === 'ours' ? settings.formats.map(directive) : [`${w}&format=${settings.formats.join(';')}`]
+  const directive = f => [`w=${settings.widths.join(';')}`, `format=${f}`, settings.quality[f] && `quality=${settings.quality[f]}`, f === 'avif' && `effort=${settings.avifEffort}`].filter(Boolean).join('&')
+  const queries = settings.formats.map(directive)
   const imports = files.flatMap((_, i) => queries.map((q, k) => `import s${i}_${k} from './img/${i}.jpg?${q}&as=srcset'`))
   await writeFile(path.join(dir, 'index.html'), INDEX)
   await writeFile(path.join(dir, 'src/main.js'), `${imports.join('\n')}\nglobalThis.srcsets = [${imports.map(l => l.split(' ')[1]).join(', ')}]\n`)
@@ -76,7 +74,7 @@ export async function makeDevApp(dir, app) {
 
 /** vite-imagetools' app for the dev server: each format's srcset at this package's settings, as a <picture>. */
 export async function makeImagetoolsDevApp(dir, files, settings) {
-  await makeImagetoolsApp(dir, files, settings, 'ours')
+  await makeImagetoolsApp(dir, files, settings)
   const formats = settings.formats.map((f, k) => [f, k])
   const objects = files.map((_, i) => `{ sources: { ${formats.filter(([f]) => f !== 'jpeg').map(([f, k]) => `${f}: s${i}_${k}`).join(', ')} }, img: { src: s${i}_${formats.find(([f]) => f === 'jpeg')[1]}.split(' ')[0], w: 2048, h: 2048 } }`)
   const main = await readFile(path.join(dir, 'src/main.js'), 'utf8')

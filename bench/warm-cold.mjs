@@ -1,6 +1,8 @@
 // P1 and P2, and the peers on the same work: the 12-image app warm (everything cached) and cold
 // (originals cached, variants not), against their floors and against vite-imagetools and
-// @11ty/eleventy-img making the same 144 files from the same 12 sources, all in one run.
+// @11ty/eleventy-img making the same 144 files from the same 12 sources, all in one run. The
+// package's encoder settings are sharp's defaults, which are also both peers' own: one setting
+// compares them at their defaults and at equal settings at once.
 import { rm } from 'node:fs/promises'
 import path from 'node:path'
 import { makeImagetoolsApp, makePlainApp, originalsOf } from './apps.mjs'
@@ -22,15 +24,15 @@ export async function packageSettings() {
 /** Each tool as a step that can run cold (its cache emptied first) or warm. */
 function contenders(app, originals, settings) {
   const json = JSON.stringify(settings)
-  const dirs = { ours: path.join(WORK, 'peer-imagetools-ours'), defaults: path.join(WORK, 'peer-imagetools-defaults') }
-  const out = mode => path.join(WORK, `peer-eleventy-${mode}`)
+  const imagetoolsApp = path.join(WORK, 'peer-imagetools')
+  const eleventyOut = path.join(WORK, 'peer-eleventy')
   const fresh = async (dir, cold) => cold && rm(dir, { recursive: true, force: true })
   return {
-    prepare: () => Promise.all(['ours', 'defaults'].map(mode => makeImagetoolsApp(dirs[mode], originals, settings, mode))),
+    prepare: () => makeImagetoolsApp(imagetoolsApp, originals, settings),
     plugin: async cold => (await fresh(path.join(app, 'node_modules/.cache'), cold), child('child-build.mjs', [app, '{}'], FROZEN)),
     floor: async () => (await fresh(path.join(WORK, 'floor-out'), true), child('floor-sharp.mjs', [path.join(WORK, 'floor-out'), json, ...originals])),
-    imagetools: mode => async cold => (await fresh(path.join(dirs[mode], 'node_modules'), cold), child('child-build.mjs', [dirs[mode], 'imagetools'], {}, dirs[mode])),
-    eleventy: mode => async cold => (await fresh(out(mode), cold), child('peer-eleventy.mjs', [out(mode), json, mode, ...originals])),
+    imagetools: async cold => (await fresh(path.join(imagetoolsApp, 'node_modules'), cold), child('child-build.mjs', [imagetoolsApp, 'imagetools'], {}, imagetoolsApp)),
+    eleventy: async cold => (await fresh(eleventyOut, cold), child('peer-eleventy.mjs', [eleventyOut, json, ...originals])),
   }
 }
 
@@ -50,28 +52,22 @@ export async function warmAndCold(app, { record, only }) {
 async function warm(app, tools, record) {
   const count = await makePlainApp(path.join(WORK, 'plain12'), path.join(app, 'dist/assets'))
   const plain = () => child('child-build.mjs', [path.join(WORK, 'plain12'), 'plain'])
-  const [plugin, floor, itOurs, elOurs, itDefaults, elDefaults] = await alternate([
-    () => tools.plugin(false), plain, () => tools.imagetools('ours')(false), () => tools.eleventy('ours')(false),
-    () => tools.imagetools('defaults')(false), () => tools.eleventy('defaults')(false),
-  ])
+  const [plugin, floor, itOurs, elOurs] = await alternate([() => tools.plugin(false), plain, () => tools.imagetools(false), () => tools.eleventy(false)])
   record('P1', 'warm build, 12 cached images vs the same files as static assets', med(plugin, 'ms') / med(floor, 'ms'), '×', '≤ 1.10', med(plugin, 'ms') / med(floor, 'ms') <= 1.10,
     { pluginMs: samples(plugin, 'ms'), plainMs: samples(floor, 'ms'), files: count }, `${ms(med(plugin, 'ms'))} vs ${ms(med(floor, 'ms'))}`)
   // What each tool adds to the static-asset build of the same files, timed inside its process:
   // eleventy-img runs without a bundler, so all of its time is added.
   const added = { plugin: med(plugin, 'ms') - med(floor, 'ms'), 'vite-imagetools': med(itOurs, 'ms') - med(floor, 'ms'), '@11ty/eleventy-img': med(elOurs, 'ms') }
-  const addedAtDefaults = { 'vite-imagetools': med(itDefaults, 'ms') - med(floor, 'ms'), '@11ty/eleventy-img': med(elDefaults, 'ms') }
   const least = Math.min(added['vite-imagetools'], added['@11ty/eleventy-img'])
   record('P1p', 'warm: what the plugin adds to the static-asset build vs what the leanest peer adds, same settings (below every peer)', added.plugin / least, '×', '< 1.00', added.plugin < least,
     { pluginMs: samples(plugin, 'ms'), plainMs: samples(floor, 'ms'), imagetoolsMs: samples(itOurs, 'ms'), eleventyMs: samples(elOurs, 'ms') }, addedNote(added))
-  record('P1d', 'warm: the same against each peer at its own defaults', added.plugin / Math.min(...Object.values(addedAtDefaults)), '×', 'report', undefined,
-    { imagetoolsMs: samples(itDefaults, 'ms'), eleventyMs: samples(elDefaults, 'ms') }, addedNote({ plugin: added.plugin, ...addedAtDefaults }))
 }
 
 const addedNote = added => Object.entries(added).map(([k, v]) => `${k} +${v.toFixed(0)} ms`).join(', ')
 const peerNote = (plugin, peers) => [`plugin ${ms(med(plugin))}`, ...Object.entries(peers).map(([k, r]) => `${k} ${ms(med(r))} (${(med(plugin) / med(r)).toFixed(2)}×)`)].join(', ')
 
 async function cold(tools, record, settings) {
-  const [plugin, floor, itOurs, elOurs] = await alternate([() => tools.plugin(true), tools.floor, () => tools.imagetools('ours')(true), () => tools.eleventy('ours')(true)], RUNS, false)
+  const [plugin, floor, itOurs, elOurs] = await alternate([() => tools.plugin(true), tools.floor, () => tools.imagetools(true), () => tools.eleventy(true)], RUNS, false)
   const ratio = med(plugin) / med(floor)
   record('P2', `cold variants, whole process: the plugin's build vs direct sharp decoding once (${settings.widths.length} widths × ${settings.formats.length} formats, pool = cores)`, ratio, '×', '≤ 1.05', ratio <= 1.05,
     { pluginWallMs: samples(plugin), floorWallMs: samples(floor), pluginMs: samples(plugin, 'ms'), floorMs: samples(floor, 'ms') }, `${ms(med(plugin))} vs ${ms(med(floor))}`)
@@ -84,8 +80,4 @@ async function cold(tools, record, settings) {
   record('P2m', 'cold, peak RSS: the plugin vs the leanest peer at the same settings', rss(plugin) / lowest, '×', '< 1.00', rss(plugin) < lowest,
     { pluginMB: plugin.map(r => Math.round(r.maxRssMB)), imagetoolsMB: itOurs.map(r => Math.round(r.maxRssMB)), eleventyMB: elOurs.map(r => Math.round(r.maxRssMB)) },
     `plugin ${rss(plugin).toFixed(0)} MB, vite-imagetools ${rss(itOurs).toFixed(0)} MB, @11ty/eleventy-img ${rss(elOurs).toFixed(0)} MB`)
-  // At their own defaults (sharp's AVIF effort 4) the peers take minutes: one run each, reported.
-  const [itDefaults, elDefaults] = await alternate([() => tools.imagetools('defaults')(true), () => tools.eleventy('defaults')(true)], 1, false)
-  record('P2d', 'cold, whole process: the plugin vs each peer at its own defaults (one run)', med(plugin) / Math.min(med(itDefaults), med(elDefaults)), '×', 'report', undefined,
-    { pluginWallMs: samples(plugin), imagetoolsWallMs: samples(itDefaults), eleventyWallMs: samples(elDefaults) }, peerNote(plugin, { 'vite-imagetools': itDefaults, '@11ty/eleventy-img': elDefaults }))
 }

@@ -22,14 +22,20 @@ export const DEFAULTS = {
   dts: 'seedream-env.d.ts',
 }
 
-/** What the variants are made from when neither the spec nor the options say. */
+/**
+ * What the variants are made from when neither the spec nor the options say. AVIF at sharp's own
+ * defaults: no faster setting reaches their quality without larger files (bench/avif-defaults.txt).
+ */
 export const DEFAULT_OUTPUT: ResolvedOutput = {
   widths: [640, 1024, 1600, 2048],
   formats: ['avif', 'webp', 'jpeg'],
-  quality: { avif: 39 },
-  avifEffort: 1,
+  quality: { avif: 50 },
+  avifEffort: 4,
   placeholder: 'blur',
 }
+
+/** The dev server's AVIF effort at most: its pictures are never shipped, and effort 1 encodes ~18× faster at the same quality number (larger files). */
+export const DEV_AVIF_EFFORT = 1
 
 export const DEFAULT_MARKUP: ResolvedMarkup = { sizes: '100vw', loading: 'lazy', priority: false, imgStyle: 'max-width:100%;height:auto' }
 

@@ -25,12 +25,13 @@ export interface OutputOptions extends MarkupOptions {
   formats?: ImageFormat[]
   /**
    * Encoder quality (1–100), one number for all formats or one per format.
-   * @default { avif: 39, webp: 80, jpeg: 80 } (png is lossless); see the README for how AVIF's was chosen
+   * @default { avif: 50, webp: 80, jpeg: 80 } (png is lossless); see the README for how AVIF's was chosen
    */
   quality?: number | Partial<Record<ImageFormat, number>>
   /**
-   * AVIF encoder effort, 0 (fastest) to 9 (smallest); AVIF dominates build time.
-   * @default 1
+   * AVIF encoder effort, 0 (fastest) to 9 (smallest); AVIF dominates build time. The dev server
+   * encodes at effort 1 at most, since its pictures are never shipped.
+   * @default 4
    */
   avifEffort?: number
   /**

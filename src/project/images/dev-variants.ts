@@ -8,6 +8,7 @@ import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import { formatRoles } from '../code/picture-object'
 import { writeFileAtomic } from '../store/atomic'
+import { DEV_AVIF_EFFORT } from '../../model/defaults'
 import { sha256 } from '../../model/key'
 import { markUsed, pruneDevCache } from '../store/retention'
 import { readRegularFile } from '../store/safe-read'
@@ -95,7 +96,8 @@ export function createDevVariants(cacheDir: string, pool: LimitFunction, maxIds 
     const file = path.join(cacheDir, 'dev', `${match[1]!.replace('/', '-')}-${match[2]}.${match[3]}`)
     let data = await readChecked(file)
     if (!data) {
-      ;({ data } = await pool(async () => encode({ data: await entry.original.load() }, entry.out, Number(match[2]), format)))
+      const out = { ...entry.out, avifEffort: Math.min(entry.out.avifEffort, DEV_AVIF_EFFORT) }
+      ;({ data } = await pool(async () => encode({ data: await entry.original.load() }, out, Number(match[2]), format)))
       await mkdir(path.dirname(file), { recursive: true })
       await writeFileAtomic(file, data)
       await writeFileAtomic(`${file}.sha256`, sha256(data))
