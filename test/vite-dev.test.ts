@@ -17,9 +17,7 @@ let root: string
 let updates: string[]
 let socket: WebSocket
 
-beforeEach(async () => {
-  api = await startSegmindServer({ keys: [TEST_KEY] })
-  root = await copyFixture('vite-basic')
+async function startVite(): Promise<void> {
   vite = await createServer({
     root,
     configFile: false,
@@ -30,6 +28,12 @@ beforeEach(async () => {
   await vite.listen()
   base = vite.resolvedUrls!.local[0]!.replace(/\/$/, '')
   ;({ socket, updates } = await watchHmr(base))
+}
+
+beforeEach(async () => {
+  api = await startSegmindServer({ keys: [TEST_KEY] })
+  root = await copyFixture('vite-basic')
+  await startVite()
 })
 
 afterEach(async () => {
@@ -109,6 +113,29 @@ describe('vite dev server', () => {
     await symlink('/etc/hostname', cached)
     const linked = Buffer.from(await (await fetch(`${base}${real.src}`)).arrayBuffer())
     expect((await sharp(linked).metadata()).width).toBe(128)
+  })
+
+  it('a restarted dev server takes each picture\'s summary from its cache, checked, and makes it again when the file is not one', async () => {
+    const { hero: heroUrl } = await importUrls()
+    await exported(heroUrl)
+    await waitFor(() => updated('hero?seedream'), 'the hot update of hero')
+    const real = await exported(heroUrl)
+    const summaryFile = path.join(root, 'node_modules/.cache/unplugin-seedream/dev', `${real.src.split('/').slice(2, 4).join('-')}.summary.json`)
+    expect(JSON.parse(await readFile(summaryFile, 'utf8'))).toEqual({ color: real.color, placeholder: real.placeholder })
+    const restart = async () => {
+      socket.close()
+      await vite.close()
+      await startVite()
+      return exported(heroUrl)
+    }
+    // A summary of the right shape is used as it is: no original is decoded for it.
+    await writeFile(summaryFile, JSON.stringify({ color: '#123456', placeholder: real.placeholder }))
+    expect((await restart()).color).toBe('#123456')
+    // One of another shape is made again from the original, and written back.
+    await writeFile(summaryFile, JSON.stringify({ color: 'red', placeholder: 'javascript:alert(1)' }))
+    expect((await restart()).color).toBe(real.color)
+    expect(JSON.parse(await readFile(summaryFile, 'utf8')).color).toBe(real.color)
+    expect(api.generations()).toHaveLength(2)
   })
 
   it('serves cached pictures at once, and an edited spec regenerates only its own image', async () => {

@@ -13,7 +13,7 @@ import { sha256 } from '../../model/key'
 import { markUsed, pruneDevCache } from '../store/retention'
 import { readRegularFile } from '../store/safe-read'
 import { EXT, MIME } from './variant-types'
-import { summary } from './summary'
+import { devSummary } from './dev-summary'
 import { encode, outputKey, targetWidths } from './variants'
 
 export const DEV_PREFIX = '@seedream/'
@@ -65,7 +65,7 @@ export function createDevVariants(cacheDir: string, pool: LimitFunction, maxIds 
 
   async function picture(original: Original, out: ResolvedOutput, base: string) {
     const id = `${original.sha256.slice(0, 16)}/${sha256(outputKey(out)).slice(0, 8)}`
-    const entry = use(id, () => ({ original, out, summary: original.load().then(data => summary({ data }, out.placeholder)) }))!
+    const entry = use(id, () => ({ original, out, summary: devSummary(path.join(cacheDir, 'dev'), id, original, out) }))!
     const widths = targetWidths(out.widths, original.width)
     const url = (w: number, f: Variant['format']) => `${base}${DEV_PREFIX}${id}/${w}.${EXT[f]}`
     const height = (w: number) => Math.round((original.height * w) / original.width)

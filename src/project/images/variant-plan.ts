@@ -41,3 +41,13 @@ export function variantsPlan(original: Pick<Original, 'sha256' | 'width'>, out: 
 export function remotePackKey(specKey: string, index: number, out: ResolvedOutput): string {
   return sha256(`${VARIANTS_VERSION}|${specKey}|${index}|${outputKey(out)}`)
 }
+
+/**
+ * The planned outputs' indexes, the slowest encode first: AVIF (an order of magnitude slower than
+ * the others), then by pixels. Queued in this order, the short encodes fill the cores at the end
+ * of a cold build instead of one large AVIF running alone while the other cores wait.
+ */
+export function slowestFirst(planned: Planned[]): number[] {
+  const cost = (p: Planned) => p.width * p.width * (p.format === 'avif' ? 16 : 1)
+  return planned.map((_, i) => i).sort((a, b) => cost(planned[b]!) - cost(planned[a]!))
+}

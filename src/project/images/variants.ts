@@ -8,7 +8,7 @@ import { sha256 } from '../../model/key'
 import { loadSharp } from './sharp'
 import { EXT } from './variant-types'
 import { summary } from './summary'
-import { variantsPlan } from './variant-plan'
+import { slowestFirst, variantsPlan } from './variant-plan'
 import { replaceDirAtomic } from '../store/atomic'
 import { checkManifest, readCached } from '../store/variant-cache'
 
@@ -100,7 +100,9 @@ async function pullOrEncode(source: string, dir: string, planned: Planned[], out
 async function encodeInto(dir: string, original: Original, out: ResolvedOutput, planned: Planned[], pool: LimitFunction, slots: LimitFunction): Promise<VariantSet> {
   const { encoded, extra } = await slots(async () => {
     const pixels = await pool(async () => decode(await original.load()))
-    const jobs = planned.map(p => pool(() => encode(pixels, out, p.width, p.format)))
+    const jobs: Array<ReturnType<typeof encode>> = []
+    for (const i of slowestFirst(planned))
+      jobs[i] = pool(() => encode(pixels, out, planned[i]!.width, planned[i]!.format))
     const [encoded, extra] = await Promise.all([Promise.all(jobs), pool(() => summary(pixels, out.placeholder))])
     return { encoded, extra }
   })

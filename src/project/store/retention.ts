@@ -28,8 +28,8 @@ export interface PruneOptions {
 // A folder named by makeVariants, and the `.tmp-<folder>-*` names replaceDirAtomic fills or renames aside.
 const VARIANT_DIR = /^[0-9a-f]{20}$/
 const VARIANT_TMP = /^\.tmp-[0-9a-f]{20}-/
-// A dev file `<id>-<okey>-<width>.<ext>`, its `.sha256` sidecar, and writeFileAtomic's `<file>.<pid>-<random>.tmp`.
-const DEV_FILE = /^[0-9a-f]{16}-[0-9a-f]{8}-\d+\.(?:avif|webp|jpg|png)(?:\.sha256)?(?:\.\d+(?:-[0-9a-f]+)?\.tmp)?$/
+// A dev file `<id>-<okey>-<width>.<ext>`, its `.sha256` sidecar, a picture's `<id>-<okey>.summary.json`, and writeFileAtomic's `<file>.<pid>-<random>.tmp`.
+const DEV_FILE = /^[0-9a-f]{16}-[0-9a-f]{8}(?:-\d+\.(?:avif|webp|jpg|png)(?:\.sha256)?|\.summary\.json)(?:\.\d+(?:-[0-9a-f]+)?\.tmp)?$/
 
 /** Records a use of a folder or file just read (lutimes: a link is never followed). Best effort. */
 export function markUsedSync(target: string, stat: Stats, now = Date.now()): void {

@@ -39,7 +39,7 @@ function checkVariant(v: unknown, p: Planned, at: string): Variant {
 }
 
 /** The summary fields the output's placeholder kind makes, and no others. */
-function checkSummary(m: Record<string, unknown>, kind: ResolvedOutput['placeholder']): Summary {
+export function checkSummary(m: Record<string, unknown>, kind: ResolvedOutput['placeholder']): Summary {
   if (typeof m.color !== 'string' || !/^#[0-9a-f]{6}$/.test(m.color))
     throw new BadCache(`color is ${show(m.color)}, not "#rrggbb"`)
   const type = kind === 'blur' ? 'webp' : kind === 'thumbhash' ? 'png' : undefined
