@@ -10,15 +10,15 @@ export const RUNS = Number(process.env.BENCH_RUNS ?? 3)
 export const median = xs => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 export const log = m => process.stderr.write(`[bench] ${m}\n`)
 
-/** `result` is PASS, MISS, or "report" for a figure that has no target (a peer at its own defaults). */
+/** Each goal's result: PASS or MISS against its target, when it was measured, and its raw samples. */
 export function createRecorder() {
   const results = []
   return {
     results,
-    /** One goal: its value, the target it is held to (`pass` undefined when there is none) and its samples. */
+    /** One goal: its value, the target it is held to, whether it meets it, and its samples. */
     record(id, name, value, unit, target, pass, detail, note = '') {
-      results.push({ id, name, note, value: Number(value.toFixed(3)), unit, target, result: pass === undefined ? 'report' : pass ? 'PASS' : 'MISS', detail })
-      log(`${id} ${name}${note ? ` (${note})` : ''}: ${value.toFixed(3)} ${unit} (target ${target}) ${pass === undefined ? '' : pass ? 'PASS' : 'MISS'}`)
+      results.push({ id, name, note, value: Number(value.toFixed(3)), unit, target, result: pass ? 'PASS' : 'MISS', measured: new Date().toISOString(), detail })
+      log(`${id} ${name}${note ? ` (${note})` : ''}: ${value.toFixed(3)} ${unit} (target ${target}) ${pass ? 'PASS' : 'MISS'}`)
     },
   }
 }

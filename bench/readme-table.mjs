@@ -14,11 +14,11 @@ const value = r => r.unit === '×' ? `${r.value}×` : `${r.value} ${r.unit}`
 /** The machine line and the table of one bench run. */
 export function renderTable({ date, machine: m, runs, results }) {
   return [
-    `Measured ${date.slice(0, 10)} on ${m.cpu} (${m.cores} cores, ${m.memoryGiB} GiB), Node ${m.node.replace(/^v/, '')}, sharp ${m.sharp} (libvips ${m.libvips}), Vite ${m.vite}, vite-imagetools ${m.viteImagetools}, @11ty/eleventy-img ${m.eleventyImg}; ${runs} runs (more for the short builds); medians.`,
+    `Measured on ${m.cpu} (${m.cores} cores, ${m.memoryGiB} GiB), Node ${m.node.replace(/^v/, '')}, sharp ${m.sharp} (libvips ${m.libvips}), Vite ${m.vite}, vite-imagetools ${m.viteImagetools}, @11ty/eleventy-img ${m.eleventyImg}; ${runs} runs (more for the short builds); medians. Last run ${date.slice(0, 16).replace('T', ' ')} UTC.`,
     '',
-    '| goal | measure | value | target | result |',
-    '| --- | --- | --- | --- | --- |',
-    ...results.map(r => `| ${r.id} | ${cell(r.name)}${r.note ? ` (${cell(r.note)})` : ''} | ${value(r)} | ${cell(r.target)} | ${r.result} |`),
+    '| goal | measure | value | target | result | measured |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...results.map(r => `| ${r.id} | ${cell(r.name)}${r.note ? ` (${cell(r.note)})` : ''} | ${value(r)} | ${cell(r.target)} | ${r.result} | ${(r.measured ?? date).slice(0, 16).replace('T', ' ')} |`),
   ].join('\n')
 }
 
