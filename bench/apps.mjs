@@ -45,17 +45,19 @@ export const originalsOf = async dir => (await readdir(path.join(dir, '.seedream
 
 /**
  * vite-imagetools' app: each source imported as a srcset of the same widths, once per format, each
- * with this package's encoder settings (sharp's defaults, imagetools' own too).
+ * with this package's encoder settings (sharp's defaults, imagetools' own too). `render` writes
+ * the rest of the module from the imported names (`names[file][format]`).
  */
-export async function makeImagetoolsApp(dir, files, settings) {
+export async function makeImagetoolsApp(dir, files, settings, render = names => `globalThis.srcsets = [${names.flat().join(', ')}]`) {
   await rm(dir, { recursive: true, force: true })
   await mkdir(path.join(dir, 'src/img'), { recursive: true })
   await Promise.all(files.map((f, i) => cp(f, path.join(dir, 'src/img', `${i}.jpg`))))
   const directive = f => [`w=${settings.widths.join(';')}`, `format=${f}`, settings.quality[f] && `quality=${settings.quality[f]}`, f === 'avif' && `effort=${settings.avifEffort}`].filter(Boolean).join('&')
   const queries = settings.formats.map(directive)
-  const imports = files.flatMap((_, i) => queries.map((q, k) => `import s${i}_${k} from './img/${i}.jpg?${q}&as=srcset'`))
+  const names = files.map((_, i) => queries.map((_, k) => `s${i}_${k}`))
+  const imports = files.flatMap((_, i) => queries.map((q, k) => `import ${names[i][k]} from './img/${i}.jpg?${q}&as=srcset'`))
   await writeFile(path.join(dir, 'index.html'), INDEX)
-  await writeFile(path.join(dir, 'src/main.js'), `${imports.join('\n')}\nglobalThis.srcsets = [${imports.map(l => l.split(' ')[1]).join(', ')}]\n`)
+  await writeFile(path.join(dir, 'src/main.js'), `${imports.join('\n')}\n${render(names)}\n`)
 }
 
 // The dev-server page (P7): 12 pictures on one screen, each a <picture> with AVIF, WebP and JPEG
@@ -74,11 +76,9 @@ export async function makeDevApp(dir, app) {
 
 /** vite-imagetools' app for the dev server: each format's srcset at this package's settings, as a <picture>. */
 export async function makeImagetoolsDevApp(dir, files, settings) {
-  await makeImagetoolsApp(dir, files, settings)
-  const formats = settings.formats.map((f, k) => [f, k])
-  const objects = files.map((_, i) => `{ sources: { ${formats.filter(([f]) => f !== 'jpeg').map(([f, k]) => `${f}: s${i}_${k}`).join(', ')} }, img: { src: s${i}_${formats.find(([f]) => f === 'jpeg')[1]}.split(' ')[0], w: 2048, h: 2048 } }`)
-  const main = await readFile(path.join(dir, 'src/main.js'), 'utf8')
-  await writeFile(path.join(dir, 'src/main.js'), `${main.split('\nglobalThis')[0]}\n${PAGE}[${objects.join(',\n')}].map(${picture}).join('')\n`)
+  const at = f => settings.formats.indexOf(f)
+  const modern = settings.formats.filter(f => f !== 'jpeg')
+  await makeImagetoolsApp(dir, files, settings, names => `${PAGE}[${names.map(n => `{ sources: { ${modern.map(f => `${f}: ${n[at(f)]}`).join(', ')} }, img: { src: ${n[at('jpeg')]}.split(' ')[0], w: 2048, h: 2048 } }`).join(',\n')}].map(${picture}).join('')`)
 }
 
 /** The same page from plain static files: the variants the plugin made, grouped by picture. */

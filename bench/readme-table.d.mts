@@ -5,3 +5,4 @@ export const START: string
 export const END: string
 export function renderTable(run: BenchRun): string
 export function withTable(readme: string, run: BenchRun): string
+export function writeReadmeTable(run?: BenchRun): Promise<void>

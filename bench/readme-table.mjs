@@ -31,8 +31,12 @@ export function withTable(readme, results) {
   return `${readme.slice(0, from + START.length)}\n${renderTable(results)}\n${readme.slice(to)}`
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const results = JSON.parse(await readFile(path.join(ROOT, 'bench/results.json'), 'utf8'))
+/** Rewrites the README's table from `run` (by default, bench/results.json). */
+export async function writeReadmeTable(run) {
+  run ??= JSON.parse(await readFile(path.join(ROOT, 'bench/results.json'), 'utf8'))
   const file = path.join(ROOT, 'README.md')
-  await writeFile(file, withTable(await readFile(file, 'utf8'), results))
+  await writeFile(file, withTable(await readFile(file, 'utf8'), run))
 }
+
+if (process.argv[1] === fileURLToPath(import.meta.url))
+  await writeReadmeTable()

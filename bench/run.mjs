@@ -11,7 +11,7 @@ import { BENCH, sources } from './lib.mjs'
 import { createRecorder, machine, RUNS } from './measure.mjs'
 import { p6 } from './p6-remote.mjs'
 import { p7 } from './p7-dev.mjs'
-import { renderTable } from './readme-table.mjs'
+import { renderTable, writeReadmeTable } from './readme-table.mjs'
 import { warmAndCold } from './warm-cold.mjs'
 
 const only = process.argv.slice(2)
@@ -48,5 +48,5 @@ const merged = [...kept.filter(r => !results.some(n => n.id === r.id)), ...resul
 const run = { date: new Date().toISOString(), machine: await machine(), runs: RUNS, results: merged }
 console.log(`\n${renderTable(run)}\n`)
 await writeFile(file, `${JSON.stringify(run, null, 2)}\n`)
-execFileSync(process.execPath, [path.join(BENCH, 'readme-table.mjs')])
+await writeReadmeTable(run)
 console.log(`${merged.filter(r => r.result === 'PASS').length} passed, ${merged.filter(r => r.result === 'MISS').length} missed`)

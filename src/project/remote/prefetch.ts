@@ -17,6 +17,7 @@ import { remotePackKey, variantsPlan } from '../images/variant-plan'
 export async function remoteMisses(known: ResolvedSpec[], stored: Array<Entry | boolean | undefined>, remote: RemoteCache | undefined, options: ResolvedOptions): Promise<ResolvedSpec[]> {
   if (!remote)
     return known.filter((_, i) => !stored[i])
+  const keys = known.map(s => cacheKey(s))
   known.forEach((spec, i) => {
     const entry = stored[i]
     if (entry === true)
@@ -24,10 +25,10 @@ export async function remoteMisses(known: ResolvedSpec[], stored: Array<Entry | 
     const images = typeof entry === 'object' ? entry.meta.images : undefined
     for (let n = 0; n < (images?.length ?? spec.picture.max_images); n++) {
       if (!images || !existsSync(variantsPlan(images[n]!, spec.output, options.variantsCacheDir).dir))
-        remote.prefetchVariants(remotePackKey(cacheKey(spec), n, spec.output))
+        remote.prefetchVariants(remotePackKey(keys[i]!, n, spec.output))
     }
   })
   const limit = pLimit(16)
-  const metas = await Promise.all(known.map((s, i) => stored[i] ? undefined : limit(() => remote.getOriginalMeta(cacheKey(s), remotePackKey(cacheKey(s), 0, s.output)))))
+  const metas = await Promise.all(known.map((s, i) => stored[i] ? undefined : limit(() => remote.getOriginalMeta(keys[i]!, remotePackKey(keys[i]!, 0, s.output)))))
   return known.filter((_, i) => !stored[i] && !metas[i])
 }

@@ -33,8 +33,10 @@ export function remoteCache(remote: ResolvedRemote, client: S3Client, health: Re
 
   /** Writes an object unless it is there, counted; a failure turns writing (or the remote) off. */
   const put = (key: string, body: Uint8Array<ArrayBuffer>, type: string) => uploads(async () => {
-    if (state.write && await client.put(key, body, type))
-      Object.assign(stats, { uploaded: stats.uploaded + 1, uploadedBytes: stats.uploadedBytes + body.length })
+    if (state.write && await client.put(key, body, type)) {
+      stats.uploaded++
+      stats.uploadedBytes += body.length
+    }
   })
   function queue(job: () => Promise<unknown>): Promise<unknown> | undefined {
     return state.write ? work.track(job().catch(error => health.failed(error, true))) : undefined
