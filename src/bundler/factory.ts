@@ -4,7 +4,7 @@ import type { Options } from '../model/options'
 import type { BundlerState, FrameworkPreset } from './state'
 import { SeedreamError } from '../model/errors'
 import { isNamedId, parseSpecId, resolveSpecId, RUNTIME_ID } from '../model/ids'
-import { assetNames, finishBuild, loadDevModule, loadModule, RUNTIME_CODE } from '../project'
+import { assetNames, finishBuild, loadDevModule, loadModule, RUNTIME_CODE, settleCopies } from '../project'
 import { esbuildConfigured, nativeLogger, viteConfigured, webpackConfigured } from './configured'
 import { createHost } from './emit-host'
 import { createProjectSlot } from './state'
@@ -57,6 +57,10 @@ export const seedreamFactory = (preset: FrameworkPreset = {}): UnpluginFactory<O
     async buildEnd(...args: unknown[]) {
       if (!state.serve && !args[0] && (state.preset.summary ?? true))
         await finishBuild(await slot.get().catch(() => undefined), state.logger, !(state.development ?? process.env.NODE_ENV === 'development'))
+    },
+    async writeBundle() {
+      if (!state.serve)
+        await settleCopies(await slot.get().catch(() => undefined))
     },
     webpack: compiler => webpackConfigured(state, compiler),
     rspack: compiler => webpackConfigured(state, compiler),

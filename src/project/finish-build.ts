@@ -28,8 +28,8 @@ export function buildSummary(s: RunStats | undefined): string {
  * pruned costs a warning, never the build.
  */
 export async function finishBuild(project: Project | undefined, log: Logger | undefined, production = true): Promise<void> {
-  // Uploads ran beside the build; it ends when they have.
-  const remote = await project?.remote?.flush()
+  // Uploads ran beside the build; it ends when they have (the local copies of pulled sets, by `settleCopies`).
+  const remote = await project?.remote?.uploaded()
   log?.info(buildSummary(project?.stats))
   if (!project)
     return
@@ -42,4 +42,13 @@ export async function finishBuild(project: Project | undefined, log: Logger | un
     .catch((error: Error) => void log?.warn(`could not prune the variants cache: ${error.message}`))
   if (pruned?.count)
     log?.info(`pruned ${pruned.count} variant folder(s) unused for 30 days (${(pruned.bytes / 1024 / 1024).toFixed(1)} MiB)`)
+}
+
+/**
+ * After the bundler has written its output: the local copies of what the build pulled from the
+ * remote cache, written beside it, are awaited, and the first that failed fails the build. (Where
+ * no output is written, they finish before the process exits, unreported.)
+ */
+export async function settleCopies(project: Project | undefined): Promise<void> {
+  await project?.remote?.flush()
 }

@@ -5,7 +5,7 @@
 export { assetNames, RUNTIME_CODE } from './code/module'
 export { defineConfig, loadConfigSync } from './config'
 export { findImports } from './discover'
-export { finishBuild, remoteSummary } from './finish-build'
+export { finishBuild, remoteSummary, settleCopies } from './finish-build'
 export { REPAIR_COMMAND } from './generation/failures'
 export { FILL_COMMAND } from './generation/guard'
 export { createDevVariants } from './images/dev-variants'

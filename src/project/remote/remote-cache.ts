@@ -137,13 +137,12 @@ export function remoteCache(remote: ResolvedRemote, client: S3Client, health: Re
     /** Whether the bucket has an original (or, with `variants`, a variant set); undefined when it cannot say. */
     has: (id: string, kind: 'originals' | 'variants' = 'originals'): Promise<boolean | undefined> =>
       guarded(() => client.has((kind === 'originals' ? originalObject : variantsObject)(prefix, id)), true),
-    /** Work run beside the build (a local copy being written), awaited by `flush`. */
+    /** A local copy being written beside the build, awaited by `flush`. */
     beside: work.beside,
-    /** Awaits the uploads and the work beside the build; throws the first failure of that work. */
-    async flush() {
-      await work.settle()
-      return stats
-    },
+    /** Awaits the uploads and deletions: what the end-of-build summary counts. */
+    uploaded: () => work.settleTracked().then(() => stats),
+    /** Awaits the uploads and the local copies; throws the first failure of a copy. */
+    flush: () => work.settle().then(() => stats),
   }
 }
 
