@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { cac } from 'cac'
 import { version } from '../package.json'
+import { pick, reroll, review } from './cli/choose-commands'
 import { generate, prune, status } from './cli/commands'
 import { pull } from './cli/remote-commands'
 import { isUserError, redact, SeedreamError } from './model/errors'
@@ -24,8 +25,17 @@ common(cli.command('status', 'List each spec as cached, missing or stale, with t
   .action(flags => run(status(flags)))
 common(cli.command('prune', 'List cache entries no spec uses; delete them with --yes'))
   .option('--yes', 'Delete them')
+  .option('--drop-unpicked', 'Also the candidates not picked, of specs whose pick was made (`seedream pick`, the review page)')
   .option('--remote', 'Prune the remote cache\'s bucket instead: objects no spec uses, older than a day')
   .action(flags => run(prune(flags)))
+common(cli.command('pick <name> <n>', 'Export candidate n of a spec from now on (free; recorded in .seedream/picks/)'))
+  .action((name, n, flags) => run(pick(name, n, flags)))
+common(cli.command('reroll <name>', 'Generate one more candidate of a spec (paid: the price is asked for confirmation)'))
+  .option('--yes', 'Confirm the price without asking')
+  .action((name, flags) => run(reroll(name, flags)))
+common(cli.command('review', 'Compare every spec\'s candidates on a local page, pick and reroll there'))
+  .option('--port <n>', 'Port on 127.0.0.1', { default: 5190 })
+  .action(flags => run(review(flags)))
 common(cli.command('pull', 'Download every spec\'s picture and variants from the remote cache into the local caches'))
   .action(flags => run(pull(flags)))
 

@@ -96,7 +96,7 @@ describe('seedream CLI', () => {
     expect(await entries()).toHaveLength(2)
 
     const pruned = await seedream(['prune', '--yes'])
-    expect(pruned.stdout).toContain('Removed 2 folder(s).')
+    expect(pruned.stdout).toMatch(/Removed 2 folder\(s\), \d+\.\d MiB freed\./)
     expect(await entries()).toHaveLength(1)
     expect((await seedream(['status'])).stdout).toMatch(/missing\s+card/)
   })
@@ -126,7 +126,7 @@ describe('seedream CLI, told something it does not know', () => {
   })
 
   it.each([
-    [['stauts'], 'seedream: unknown command "stauts". Did you mean "status"? Commands: generate, status, prune, pull.'],
+    [['stauts'], 'seedream: unknown command "stauts". Did you mean "status"? Commands: generate, status, prune, pick, reroll, review, pull.'],
     [['status', '--chek'], 'seedream: Unknown option `--chek`. Did you mean "--check"? Run `seedream status --help` for the options.'],
     [['status', '--root', '/nonexistent'], 'seedream: The root /nonexistent does not exist (--root).'],
   ])('%j: one line, the nearest name, exit 1', async (args, line) => {

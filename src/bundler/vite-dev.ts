@@ -1,8 +1,10 @@
 import type { DevEnvironment, EnvironmentModuleNode, ViteDevServer } from 'vite'
 import type { DevHost } from '../project'
 import type { BundlerState, ProjectSlot } from './state'
-import { fileId, isNamedId, SPEC_FILE } from '../model/ids'
-import { createDevVariants } from '../project'
+import type { ResolvedSpec } from '../model/resolved'
+import path from 'node:path'
+import { fileId, isNamedId, QUERY, resolveSpecId, SPEC_FILE } from '../model/ids'
+import { createDevVariants, REVIEW_PATH, reviewHandler } from '../project'
 
 /**
  * The Vite dev server side: variants served on demand, a module reloaded in every environment
@@ -44,10 +46,26 @@ export function createViteDev(state: BundlerState, slot: ProjectSlot) {
     }
   }
 
+  /** The modules of one spec: its name in the config, or its spec file. */
+  function reloadSpec(spec: ResolvedSpec): void {
+    const root = state.root ?? process.cwd()
+    reload(resolveSpecId(`${spec.name}${QUERY}`, undefined, root))
+    if (spec.file && SPEC_FILE.test(spec.file))
+      reload(fileId(path.resolve(root, spec.file)))
+  }
+
   return {
     configureServer(dev: ViteDevServer): void {
       server = dev
       dev.middlewares.use((req, res, next) => variants ? variants.middleware(req, res, next) : next())
+      // The review page: a pick hot-updates the spec's modules, as a generation landing does.
+      const review = reviewHandler({ project: () => slot.get(), specs: project => project.specs.all(), base: REVIEW_PATH, changed: reloadSpec })
+      dev.middlewares.use((req, res, next) => void review(req, res, next))
+      dev.httpServer?.once('listening', () => setTimeout(() => {
+        const url = dev.resolvedUrls?.local[0]
+        if (url)
+          state.logger?.info(`review the generated pictures at ${new URL(`${REVIEW_PATH.slice(1)}/`, url)}`)
+      }))
     },
 
     host(id: string, variantsCacheDir: string, addWatchFile: (file: string) => void): DevHost {

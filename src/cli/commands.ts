@@ -1,9 +1,9 @@
-import type { SpecStatus } from '../project'
+import type { Inventory, SpecStatus } from '../project'
 import type { OutputFlags } from './project'
-import { rm } from 'node:fs/promises'
+import { lstat, readdir, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { redact } from '../model/errors'
-import { FILL_COMMAND, remoteSummary, REPAIR_COMMAND } from '../project'
+import { FILL_COMMAND, neededCandidates, remoteSummary, REPAIR_COMMAND } from '../project'
 import { log, openCliProject } from './project'
 import { pruneRemoteCommand, pushAfterGenerate, withRemote } from './remote-commands'
 import { balanceLine, verifyEntries } from './verify'
@@ -13,7 +13,9 @@ const money = (n: number) => `$${n.toFixed(2)}`
 const where = (s: { name: string, file?: string }) => `${s.name}${s.file ? ` (${s.file})` : ''}`
 const print = (flags: OutputFlags, data: unknown, text: string) =>
   process.stdout.write(redact(flags.json ? `${JSON.stringify(data, null, 2)}\n` : `${text}\n`))
-const row = (s: SpecStatus) => ({ name: s.name, file: s.file, key: s.key, state: s.state, images: s.images, cost: s.cost })
+const row = (s: SpecStatus) => ({ name: s.name, file: s.file, key: s.key, state: s.state, images: s.images, cost: s.cost, candidates: s.candidates, pick: s.pick })
+/** Where a spec has candidates: how many, and which one ships. */
+const choice = (s: SpecStatus) => s.candidates.length > 1 || s.pick > 1 ? `  candidate ${s.pick} of ${s.candidates.length}${s.picked ? ' (picked)' : ''}` : ''
 
 /**
  * `seedream status`: each spec cached, missing, stale, partial, corrupt or offline, what filling
@@ -25,7 +27,7 @@ export async function status(flags: OutputFlags & { check?: boolean, verify?: bo
   const damaged = flags.verify ? await verifyEntries(project, local) : []
   const inv = await withRemote(project, local)
   const rel = (dir: string) => path.relative(project.root, dir)
-  const lines = inv.specs.map((s, i) => `  ${s.state.padEnd(8)} ${where(s)}${s.cost ? `  ~${money(s.cost)}` : ''}${inv.where[i] ? `  [${inv.where[i]}]` : ''}`)
+  const lines = inv.specs.map((s, i) => `  ${s.state.padEnd(8)} ${where(s)}${choice(s)}${s.cost ? `  ~${money(s.cost)}` : ''}${inv.where[i] ? `  [${inv.where[i]}]` : ''}`)
   const broken = [...inv.corrupt, ...damaged].map(c => ({ dir: rel(c.dir), reason: c.reason }))
   const balance = await balanceLine(project, specs)
   const offline = inv.specs.filter(s => s.state === 'offline')
@@ -59,7 +61,7 @@ export async function generate(flags: OutputFlags & { repair?: boolean, push?: b
   const missing = todo.map(s => s.spec)
   if (todo.length && project.guard.frozen)
     project.guard.assertCanGenerate(missing[0]!, missing)
-  const results = await Promise.allSettled(todo.map(s => project.originals.get(s.spec)))
+  const results = await Promise.allSettled(todo.map(s => Promise.all(neededCandidates(project.store, s.spec).map(c => project.originals.get(c)))))
   const failed = results.flatMap((r, i) => r.status === 'rejected' ? [{ ...row(todo[i]!), error: redact(String(r.reason?.message ?? r.reason)) }] : [])
   const generated = todo.filter((_, i) => results[i]!.status === 'fulfilled').map(row)
   const cached = inv.specs.filter(s => s.state === 'cached').map(row)
@@ -78,21 +80,38 @@ export async function generate(flags: OutputFlags & { repair?: boolean, push?: b
   return failed.length || corrupt.length || (flags.push && !project.remote?.writable) ? 1 : 0
 }
 
-/** `seedream prune`: entries no spec uses and leftovers of killed writes; deleted only with --yes. */
-export async function prune(flags: OutputFlags & { yes?: boolean, remote?: boolean }): Promise<number> {
+/** What `seedream prune` would delete, each with why. */
+function doomedBy(inv: Inventory, root: string, dropUnpicked: boolean): Array<{ dir: string, why: string }> {
+  const rel = (d: string) => path.relative(root, d)
+  return [
+    ...inv.unused.map(e => ({ dir: e.dir, why: `${e.meta.name}${e.meta.source ? ` (${e.meta.source})` : ''}, ${e.meta.created}` })),
+    ...inv.leftovers.map(dir => ({ dir, why: '(left by an interrupted write)' })),
+    ...inv.strandedJournals.map(dir => ({ dir, why: '(paid pictures or jobs of a spec that no longer exists)' })),
+    // Candidates are kept (a pick may change) unless asked, and then only beside a pick made on purpose.
+    ...dropUnpicked ? inv.specs.filter(s => s.picked).flatMap(s => s.unpicked.map(dir => ({ dir, why: `candidate of ${where(s)} not picked (candidate ${s.pick} is)` }))) : [],
+  ].map(d => ({ ...d, why: `  ${rel(d.dir)}  ${d.why}` }))
+}
+
+/** `seedream prune`: entries no spec uses, leftovers of killed writes, with --drop-unpicked the candidates not picked; deleted only with --yes. */
+export async function prune(flags: OutputFlags & { yes?: boolean, remote?: boolean, dropUnpicked?: boolean }): Promise<number> {
   if (flags.remote)
     return pruneRemoteCommand(flags)
-  const { project, specs, inventory } = await openCliProject(flags, true)
-  const inv = await inventory()
-  const doomed = [...inv.unused.map(e => e.dir), ...inv.leftovers, ...inv.strandedJournals]
+  const { project, inventory } = await openCliProject(flags, true)
+  const doomed = doomedBy(await inventory(), project.root, Boolean(flags.dropUnpicked))
+  const bytes = (await Promise.all(doomed.map(d => folderBytes(d.dir)))).reduce((a, b) => a + b, 0)
   if (flags.yes)
-    await Promise.all(doomed.map(dir => rm(dir, { recursive: true, force: true })))
-  const rel = doomed.map(d => path.relative(project.root, d))
-  const describe = inv.unused.map(e => `  ${path.relative(project.root, e.dir)}  ${e.meta.name}${e.meta.source ? ` (${e.meta.source})` : ''}, ${e.meta.created}`)
-    .concat(inv.leftovers.map(d => `  ${path.relative(project.root, d)}  (left by an interrupted write)`))
-    .concat(inv.strandedJournals.map(d => `  ${path.relative(project.root, d)}  (paid pictures or jobs of a spec that no longer exists)`))
-  print(flags, { removed: flags.yes ? rel : [], unused: rel }, doomed.length
-    ? `${describe.join('\n')}\n${flags.yes ? `Removed ${doomed.length} folder(s).` : `${doomed.length} folder(s) unused; run with --yes to delete them.`}`
+    await Promise.all(doomed.map(d => rm(d.dir, { recursive: true, force: true })))
+  const rel = doomed.map(d => path.relative(project.root, d.dir))
+  const size = `${(bytes / 1024 / 1024).toFixed(1)} MiB`
+  print(flags, { removed: flags.yes ? rel : [], unused: rel, bytes }, doomed.length
+    ? `${doomed.map(d => d.why).join('\n')}\n${flags.yes ? `Removed ${doomed.length} folder(s), ${size} freed.` : `${doomed.length} folder(s) unused (${size}); run with --yes to delete them.`}`
     : 'Nothing to prune.')
   return 0
+}
+
+/** The bytes of the files under a folder (links not followed). */
+async function folderBytes(dir: string): Promise<number> {
+  const items = await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => [])
+  const sizes = await Promise.all(items.filter(i => i.isFile()).map(i => lstat(path.join(i.parentPath ?? (i as any).path, i.name)).then(s => s.size, () => 0)))
+  return sizes.reduce((a, b) => a + b, 0)
 }

@@ -15,12 +15,14 @@ export const sha256 = (data: string | Uint8Array): string => createHash('sha256'
 
 /**
  * The content address of a spec's originals: what the provider is asked for, and nothing else.
- * `alt`, the name and the output options do not change the picture, so they are left out.
+ * `alt`, the name and the output options do not change the picture, so they are left out; nor
+ * does `candidates`: candidate n > 1 is a spec of its own (see withCandidate), keyed with its number.
  */
 export function cacheKey(spec: ResolvedSpec): string {
   let key = keys.get(spec)
   if (!key) {
-    key = sha256(canonicalJson({ v: KEY_VERSION, provider: spec.provider, picture: spec.picture }))
+    // The first candidate's key is the spec's as it always was, so its paid picture stays its own.
+    key = sha256(canonicalJson({ v: KEY_VERSION, provider: spec.provider, picture: spec.picture, ...spec.candidate ? { candidate: spec.candidate } : {} }))
     keys.set(spec, key)
   }
   return key

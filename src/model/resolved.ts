@@ -50,6 +50,12 @@ export interface ResolvedSpec {
   /** The reference images behind `picture.image_input`, once read (see project/references.ts). */
   references?: Reference[]
   alt: string
+  /** How many candidates the first generation asks for (see SeedreamSpec.candidates). */
+  candidates: number
+  /** Which candidate this spec stands for, from 0; absent for the first (whose key is the spec's own). */
+  candidate?: number
+  /** For candidate n > 0: the first candidate's key, recorded in its meta.json so the store knows whose it is. */
+  candidateOf?: string
   /** Adjustments the user should know about (rounding), reported as warnings. */
   notes: string[]
 }

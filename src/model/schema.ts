@@ -23,8 +23,11 @@ export const DETECTED_FORMATS = ['jpeg', 'png', 'webp', 'avif', 'gif'] as const
 export const SIDE = { min: 1024, max: 4096 }
 export const PIXELS_45 = { min: 3_686_400, max: 16_777_216 }
 
+/** Candidates one spec may ask for at once: each is a paid generation. */
+export const MAX_CANDIDATES = 8
+
 export const OUTPUT_FIELDS = ['widths', 'formats', 'quality', 'avifEffort', 'placeholder', 'sizes', 'loading', 'priority', 'imgStyle'] as const
 export const SPEC_FIELDS = [
   'prompt', 'model', 'size', 'width', 'height', 'aspect_ratio', 'max_images', 'sequential_image_generation',
-  'image_input', 'seed', 'alt', 'provider', ...OUTPUT_FIELDS,
+  'image_input', 'seed', 'candidates', 'alt', 'provider', ...OUTPUT_FIELDS,
 ] as const

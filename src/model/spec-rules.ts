@@ -1,5 +1,5 @@
 import type { SpecIssue } from './errors'
-import { ASPECT_RATIOS, FORMATS, LOADINGS, MODELS, PLACEHOLDERS, PROVIDERS, SEQUENTIAL, SIDE, SIZES } from './schema'
+import { ASPECT_RATIOS, FORMATS, LOADINGS, MAX_CANDIDATES, MODELS, PLACEHOLDERS, PROVIDERS, SEQUENTIAL, SIDE, SIZES } from './schema'
 
 export const show = (v: unknown) => JSON.stringify(v) ?? String(v)
 export const list = (values: readonly unknown[]) => values.map(v => show(v)).join(', ')
@@ -65,6 +65,7 @@ export function checkPicture(raw: Record<string, any>, issues: SpecIssue[]): voi
   oneOf('provider', raw.provider, PROVIDERS, issues)
   integer('max_images', raw.max_images, 1, 15, issues)
   integer('seed', raw.seed, -1, 2_147_483_647, issues)
+  integer('candidates', raw.candidates, 1, MAX_CANDIDATES, issues)
   if (raw.alt !== undefined && typeof raw.alt !== 'string')
     issues.push({ field: 'alt', message: `must be a string (got ${JSON.stringify(raw.alt)})` })
   for (const side of ['width', 'height'] as const) {

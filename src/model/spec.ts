@@ -86,6 +86,7 @@ export function resolveSpec(raw: unknown, ctx: SpecContext): ResolvedSpec {
     output: resolveOutput(spec, ctx.output),
     markup: markupOf(spec, ctx.output),
     alt: spec.alt ?? picture.prompt,
+    candidates: spec.candidates ?? 1,
     notes: notesOf(spec, picture),
   }
 }

@@ -98,6 +98,13 @@ export interface SeedreamSpec extends OutputOptions {
    */
   seed?: number
   /**
+   * Pictures to choose from (1–8), each a whole generation at the full price. The module exports
+   * the one picked with `seedream pick` or the review page (until then the first); once picked, a
+   * build needs that one only. `seedream reroll` asks for one more. A fixed `seed` gives candidate n seed + n - 1.
+   * @default 1
+   */
+  candidates?: number
+  /**
    * Alternative text exported as `alt`.
    * @default the prompt
    */

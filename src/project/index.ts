@@ -2,6 +2,10 @@
  * What the drivers (bundler/, cli/, api/) may use of the project: opening one, loading modules,
  * writing files, reading its inventory. Everything else under project/ is its own business.
  */
+export { neededCandidates } from './candidates'
+export { findSpec, pickCandidate, rerollCandidate, reviewSpecs } from './choosing'
+export { reviewHandler, REVIEW_PATH } from './review/review-handler'
+export type { CandidateView, SpecView } from './choosing'
 export { assetNames, RUNTIME_CODE } from './code/module'
 export { defineConfig, loadConfigSync } from './config'
 export { findImports } from './discover'

@@ -2,6 +2,8 @@ import type { Guard } from './generation/guard'
 import type { ResolvedSpec } from '../model/spec'
 import type { CorruptEntry, Entry, Store } from './store/store'
 import { cacheKey } from '../model/key'
+import { indexCandidates, neededCandidates } from './candidates'
+import { readPick } from './store/picks'
 
 export type SpecState = 'cached' | 'missing' | 'stale' | 'offline' | 'corrupt' | 'partial' | 'remote'
 
@@ -16,8 +18,15 @@ export interface SpecStatus {
    */
   state: SpecState
   images: number
-  /** Estimated US dollars to fill it (0 when cached). */
+  /** Estimated US dollars to fill it (0 when cached): every candidate it still needs. */
   cost: number
+  /** The numbers (from 1) of its candidates in the store, and the one its module exports. */
+  candidates: number[]
+  pick: number
+  /** Whether the pick was made (recorded in .seedream/picks/), not the default first. */
+  picked: boolean
+  /** The folders of its stored candidates other than the one it exports. */
+  unpicked: string[]
   spec: ResolvedSpec
 }
 
@@ -47,22 +56,33 @@ export async function takeInventory(specs: ResolvedSpec[], store: Store, guard: 
   const broken = new Set(corrupt.map(c => c.dir))
   const unfinished = new Set(partial.map(p => p.split(/[\\/]/).pop()))
   const used = new Set<string>()
+  const candidatesOf = indexCandidates(entries)
   const statuses = specs.map((spec): SpecStatus => {
-    const key = cacheKey(spec)
-    const base = { name: spec.name, file: spec.file, key, images: spec.picture.max_images, spec }
+    // Every stored candidate of a live spec is kept; its state is its shipped candidate's.
+    const stored = candidatesOf(spec)
+    stored.forEach(e => used.add(e.meta.key))
+    const [shipped, ...others] = neededCandidates(store, spec)
+    const key = cacheKey(shipped)
+    const here = byKey.has(key)
+    // What filling it costs: the shipped candidate if it is not here, and the others still to make.
+    const toMake = (here ? 0 : 1) + others.filter(c => !byKey.has(cacheKey(c))).length
+    const base = {
+      name: spec.name, file: spec.file, key, spec, images: spec.picture.max_images * Math.max(toMake, 1), cost: guard.priceOf(spec) * toMake,
+      candidates: [...stored.keys()].sort((a, b) => a - b).map(n => n + 1), pick: (shipped.candidate ?? 0) + 1,
+      picked: readPick(store, spec) !== undefined,
+      unpicked: [...stored].filter(([n]) => n !== (shipped.candidate ?? 0)).map(([, e]) => e.dir),
+    }
     if (spec.provider === 'placeholder')
       return { ...base, state: 'offline', cost: 0 }
-    if (byKey.has(key)) {
-      used.add(key)
-      return { ...base, state: 'cached', cost: 0 }
-    }
-    if (broken.has(store.entryDir(key)))
-      return { ...base, state: 'corrupt', cost: guard.priceOf(spec) }
-    if (unfinished.has(key.slice(0, 16)))
-      return { ...base, state: 'partial', cost: guard.priceOf(spec) }
-    const earlier = entries.some(e => e.meta.name === spec.name && e.meta.source === spec.file)
-    return { ...base, state: earlier ? 'stale' : 'missing', cost: guard.priceOf(spec) }
+    return { ...base, state: here ? (toMake ? 'missing' : 'cached') : stateOfMiss(key, spec) }
   })
+  function stateOfMiss(key: string, spec: ResolvedSpec): SpecState {
+    if (broken.has(store.entryDir(key)))
+      return 'corrupt'
+    if (unfinished.has(key.slice(0, 16)))
+      return 'partial'
+    return entries.some(e => e.meta.name === spec.name && e.meta.source === spec.file) ? 'stale' : 'missing'
+  }
   return {
     specs: statuses,
     unused: entries.filter(e => !used.has(e.meta.key)),

@@ -5,13 +5,14 @@ import type { Provider } from './providers/types'
 import type { RemoteCache } from './remote/open-remote'
 import type { Entry, Store } from './store/store'
 import { cacheKey } from '../model/key'
+import { neededCandidates } from './candidates'
 import { inOrder } from './discover'
 import { remoteMisses } from './remote/prefetch'
 
 export interface KnownSpecs {
   /** Every declared spec: the config's, then the spec files'. */
   known: ResolvedSpec[]
-  /** The specs the store lacks and the remote cache (asked for a build only) does not have. */
+  /** The specs (candidates) the store lacks and the remote cache (asked for a build only) does not have. */
   lookups: Promise<ResolvedSpec[]>
 }
 
@@ -23,9 +24,11 @@ export interface KnownSpecs {
 export async function knownSpecs(specs: ReturnType<typeof createSpecs>, store: Store, providerFor: (spec: ResolvedSpec) => Provider, remote: Promise<RemoteCache | undefined>, options: ResolvedOptions, build: boolean): Promise<KnownSpecs> {
   async function lookUp(found: Promise<ResolvedSpec[]>) {
     const list = await found
+    // Each spec's candidates that a build needs (its pick, or its first `candidates`).
+    const needed = list.flatMap(s => neededCandidates(store, s))
     // A corrupt entry is not a miss: its spec's load names it and the fix, and pays nothing.
-    const stored: Array<Entry | boolean | undefined> = await Promise.all(list.map(s => providerFor(s).persistent ? store.read(cacheKey(s)).catch(() => true) : true))
-    const misses = build ? remoteMisses(list, stored, await remote, options) : Promise.resolve(list.filter((_, i) => !stored[i]))
+    const stored: Array<Entry | boolean | undefined> = await Promise.all(needed.map(s => providerFor(s).persistent ? store.read(cacheKey(s)).catch(() => true) : true))
+    const misses = build ? remoteMisses(needed, stored, await remote, options) : Promise.resolve(needed.filter((_, i) => !stored[i]))
     misses.catch(() => {})
     return { list, misses }
   }

@@ -3,6 +3,7 @@ import type { Project } from './open-project'
 import type { DevHost, Host } from './ports'
 import path from 'node:path'
 import { parseSpecId } from '../model/ids'
+import { neededCandidates } from './candidates'
 import { devModuleCode } from './code/dev-module'
 import { emitPicture, moduleCode, preloadAttrs } from './code/module'
 import { picturesOf, scrubbed } from './pictures'
@@ -38,10 +39,13 @@ export function loadModule(project: Project, id: string, host: Host): Promise<st
  */
 export function loadDevModule(project: Project, id: string, dev: DevHost): Promise<string> {
   return scrubbed(async () => {
-    const spec = await specOf(project, id, dev)
+    const [spec, ...others] = neededCandidates(project.store, await specOf(project, id, dev))
     let set = await project.originals.cached(spec)
+    // Candidates still to generate are asked in the background, the shown one first; the module
+    // is reloaded when they land (and only then: a module whose candidates are all here pends nothing).
+    if (!set || (await Promise.all(others.map(c => project.originals.cached(c)))).some(found => !found))
+      dev.pending(scrubbed(() => Promise.all([spec, ...others].map(c => project.originals.get(c)))))
     if (!set) {
-      dev.pending(scrubbed(() => project.originals.get(spec)))
       // The same spec drawn offline: same size and ratio, never stored.
       set = await project.originals.get({ ...spec, provider: 'placeholder' })
     }

@@ -5,6 +5,7 @@ import type { Project } from './open-project'
 import { redact } from '../model/errors'
 import { RemoteUnusable } from './generation/failures'
 import { specLabel } from './generation/guard'
+import { neededCandidates } from './candidates'
 import { remotePackKey } from './images/variant-plan'
 import { makeVariants } from './images/variants'
 
@@ -34,17 +35,29 @@ function count(project: Project, spec: ResolvedSpec, set: OriginalSet): void {
 }
 
 /**
- * A spec's pictures as a build ships them: originals from the store, the remote cache or the
- * provider, then the variants of each from the variants cache, the remote cache or sharp; the
- * run's stats count both. A remote picture that fails its check when it is needed is done without.
+ * A spec's pictures as a build ships them: the picked candidate's originals from the store, the
+ * remote cache or the provider, then the variants of each from the variants cache, the remote
+ * cache or sharp; the run's stats count both. A remote picture that fails its check when it is
+ * needed is done without. The other candidates of a first generation are paid for and stored
+ * beside, never shipped.
  */
-export async function picturesOf(project: Project, spec: ResolvedSpec): Promise<VariantSet[]> {
+export async function picturesOf(project: Project, declared: ResolvedSpec): Promise<VariantSet[]> {
+  const [spec, ...others] = neededCandidates(project.store, declared)
+  const paid = project.providerFor(spec).persistent ? others : []
+  const asked = Promise.all(paid.map(async (c) => {
+    const set = await project.originals.get(c)
+    if (set.generated)
+      count(project, c, set)
+  }))
+  asked.catch(() => {})
   const set = await project.originals.get(spec)
-  return variantsOf(project, spec, set).catch(async (error) => {
+  const sets = await variantsOf(project, spec, set).catch(async (error) => {
     if (!(error instanceof RemoteUnusable))
       throw error
     return variantsOf(project, spec, await project.originals.get(spec, false))
   })
+  await asked
+  return sets
 }
 
 function variantsOf(project: Project, spec: ResolvedSpec, set: OriginalSet): Promise<VariantSet[]> {

@@ -4,7 +4,7 @@ import { SeedreamError } from '../../model/errors'
 
 export const FILL_COMMAND = 'npx seedream generate'
 
-export const specLabel = (s: Pick<ResolvedSpec, 'name' | 'file'>) => `"${s.name}"${s.file ? ` (${s.file})` : ''}`
+export const specLabel = (s: Pick<ResolvedSpec, 'name' | 'file' | 'candidate'>) => `"${s.name}"${s.candidate ? ` candidate ${s.candidate + 1}` : ''}${s.file ? ` (${s.file})` : ''}`
 const money = (n: number) => `$${n.toFixed(2)}`
 
 /**

@@ -87,7 +87,7 @@ export function createOriginals(ctx: OriginalsContext, inflight = new Map<string
     const keptBefore = journal.kept.size
     const toPay = Math.max(0, spec.picture.max_images - keptBefore)
     guard.reserve(spec, toPay)
-    const finish = ctx.start(`generating "${spec.name}" with ${provider.name} ${spec.picture.model}`)
+    const finish = ctx.start(`generating "${spec.name}"${spec.candidate ? ` candidate ${spec.candidate + 1}` : ''} with ${provider.name} ${spec.picture.model}`)
     // The queue bounds calls in flight, so a slot is held for the call alone, not for storing.
     const result = await queue(() => provider.generate(spec, undefined, {
       onRetry: (error, attempt, delay) => ctx.warn(`"${spec.name}": ${error.message}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`),

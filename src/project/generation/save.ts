@@ -23,6 +23,7 @@ export async function saveGeneration(store: Store, spec: ResolvedSpec, key: stri
     remainingCredits: result.remainingCredits,
     cost: result.cost,
     seed: result.seed ?? spec.picture.seed,
+    ...spec.candidate ? { candidate: spec.candidate, candidateOf: spec.candidateOf } : {},
     images: verified.map((img, i) => ({ file: `${i}.${img.format}`, format: img.format, width: img.width, height: img.height, bytes: img.data.length, sha256: img.sha256 })),
   }
   const entry = await store.write(meta, verified.map(img => img.data), ctx.repair)

@@ -38,15 +38,14 @@ export interface EntryMeta {
   /** What the host said it charged, where it said. */
   cost?: number
   seed?: number
+  /** Candidate n > 0 of the spec whose first candidate has key `candidateOf` (see withCandidate). */
+  candidate?: number, candidateOf?: string
   images: OriginalImage[]
 }
 
 export { CorruptEntry }
 
-export interface Entry {
-  dir: string
-  meta: EntryMeta
-}
+export interface Entry { dir: string, meta: EntryMeta }
 
 /** The committed store of originals: `<cacheDir>/<key prefix>/{meta.json, 0.jpeg, …}`. */
 export class Store {
