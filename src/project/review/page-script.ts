@@ -10,6 +10,7 @@ function el(tag, attrs, ...children) {
   const node = document.createElement(tag)
   for (const [k, v] of Object.entries(attrs || {})) {
     if (k.startsWith('on')) node.addEventListener(k.slice(2), v)
+    else if (k.startsWith('aria-')) node.setAttribute(k, String(v))
     else if (v !== undefined && v !== false) node.setAttribute(k, v === true ? '' : String(v))
   }
   node.append(...children.filter(c => c !== undefined && c !== null))

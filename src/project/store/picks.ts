@@ -30,7 +30,7 @@ export function readPick(store: Store, spec: ResolvedSpec): number | undefined {
     json = undefined
   }
   if (json?.key !== key || !Number.isInteger(json.candidate) || json.candidate < 1)
-    throw new SeedreamError(`"${spec.name}": ${path.relative(process.cwd(), file)} is not a pick of this spec (it must hold {"key": "${key}", "candidate": n}); set it again with \`npx seedream pick ${spec.name} <n>\`, or delete it to export the first candidate.`, { spec: spec.name, file: spec.file }, 'SEEDREAM_BAD_PICK')
+    throw new SeedreamError(`"${spec.name}": ${path.relative(path.dirname(store.dir), file)} is not a pick of this spec (it must hold {"key": "${key}", "candidate": n}); set it again with \`npx seedream pick ${spec.name} <n>\`, or delete it to export the first candidate.`, { spec: spec.name, file: spec.file }, 'SEEDREAM_BAD_PICK')
   return json.candidate - 1
 }
 
