@@ -3,9 +3,10 @@
 import { rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import sharp from 'sharp'
-import { filledApp, makeApp, makePlainApp } from './apps.mjs'
+import { filledApp, makeApp, makeImagetoolsApp, makePlainApp } from './apps.mjs'
 import { child, KEY, segmindServer, sources, WORK } from './lib.mjs'
-import { alternate, median, repeat } from './measure.mjs'
+import { alternate, median, repeat, RUNS } from './measure.mjs'
+import { packageSettings } from './warm-cold.mjs'
 
 const FROZEN = { SEEDREAM_FROZEN: '1', SEGMIND_API_KEY: '' }
 
@@ -28,15 +29,28 @@ export async function p3({ record }) {
     { wallMs: runs.map(r => r.wallMs), idealMs: ideal, calls: runs.map(r => r.calls) }, `${(wall / 1000).toFixed(2)} s vs ideal ${ideal / 1000} s, ${calls} calls`)
 }
 
+// P4 and its peers: the same 50 sources, the same 600 outputs and settings, each cold in its own
+// process, alternated so that each tool meets the same machine.
 export async function p4({ record }) {
   const files = await sources(50, 4096)
   const dir = await filledApp('app50x4k', files, { widths: [64], formats: ['jpeg'] })
-  const runs = await repeat(async () => {
-    await rm(path.join(dir, 'node_modules/.cache'), { recursive: true, force: true })
-    return child('child-build.mjs', [dir, '{}'], FROZEN)
-  })
+  const settings = await packageSettings()
+  const imagetoolsApp = path.join(WORK, 'peer-imagetools-50x4k')
+  const eleventyOut = path.join(WORK, 'peer-eleventy-50x4k')
+  await makeImagetoolsApp(imagetoolsApp, files, settings)
+  const cold = folder => rm(folder, { recursive: true, force: true })
+  const [runs, imagetools, eleventy] = await alternate([
+    async () => (await cold(path.join(dir, 'node_modules/.cache')), child('child-build.mjs', [dir, '{}'], FROZEN)),
+    async () => (await cold(path.join(imagetoolsApp, 'node_modules')), child('child-build.mjs', [imagetoolsApp, 'imagetools'], {}, imagetoolsApp)),
+    async () => (await cold(eleventyOut), child('peer-eleventy.mjs', [eleventyOut, JSON.stringify(settings), ...files])),
+  ], RUNS, false)
   const peak = median(runs.map(r => r.maxRssMB))
   record('P4', 'peak RSS, 50 cached 4096² originals, cold variants (600 files)', peak, 'MB', '≤ 1536 MB', peak <= 1536, { maxRssMB: runs.map(r => r.maxRssMB), ms: runs.map(r => r.ms) }, `the default 4 widths × 3 formats, ${(median(runs.map(r => r.ms)) / 1000).toFixed(1)} s`)
+  const peers = { 'vite-imagetools': median(imagetools.map(r => r.maxRssMB)), '@11ty/eleventy-img': median(eleventy.map(r => r.maxRssMB)) }
+  const lowest = Math.min(...Object.values(peers))
+  record('P4p', 'peak RSS of P4\'s work (50 × 4096², 600 files): the plugin vs the leanest peer at the same settings', peak / lowest, '×', '< 1.00', peak < lowest,
+    { pluginMB: runs.map(r => Math.round(r.maxRssMB)), imagetoolsMB: imagetools.map(r => Math.round(r.maxRssMB)), eleventyMB: eleventy.map(r => Math.round(r.maxRssMB)), imagetoolsMs: imagetools.map(r => Math.round(r.ms)), eleventyMs: eleventy.map(r => Math.round(r.ms)) },
+    `plugin ${peak.toFixed(0)} MB, ${Object.entries(peers).map(([k, v]) => `${k} ${v.toFixed(0)} MB`).join(', ')}`)
 }
 
 export async function p5({ record }) {

@@ -4,14 +4,13 @@ import type { SegmindServer } from './servers/segmind'
 import { existsSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { chromium } from 'playwright-core'
 import { createServer } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import seedream from '../src/vite'
 import { copyFixture, TEST_KEY } from './helpers'
 import { startSegmindServer } from './servers/segmind'
+import { CHROMIUM, launchChromium } from './frameworks'
 
-const CHROMIUM = '/usr/bin/chromium'
 
 let api: SegmindServer
 let vite: ViteDevServer
@@ -46,10 +45,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the dev server in Chromium', () => {
       server: { host: '127.0.0.1', port: 0 },
     })
     await vite.listen()
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    })
+    browser = await launchChromium()
   }, 60_000)
 
   afterAll(async () => {

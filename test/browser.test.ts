@@ -3,12 +3,11 @@ import type { PreviewServer } from 'vite'
 import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
-import { chromium } from 'playwright-core'
 import { preview } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { FIXTURES, viteBuild, withEnv } from './helpers'
+import { CHROMIUM, launchChromium } from './frameworks'
 
-const CHROMIUM = '/usr/bin/chromium'
 const OUTPUT = path.resolve(import.meta.dirname, '.output')
 const present = existsSync(CHROMIUM)
 if (!present)
@@ -30,10 +29,7 @@ describe.skipIf(!present)('the demo site in Chromium', () => {
     await withEnv({}, () => viteBuild(root, { provider: 'placeholder' }))
     server = await preview({ root, configFile: false, logLevel: 'silent', build: { outDir: 'dist' }, preview: { host: '127.0.0.1', port: 0 } })
     base = server.resolvedUrls!.local[0]!
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    })
+    browser = await launchChromium()
     await mkdir(OUTPUT, { recursive: true })
   }, 180_000)
 

@@ -4,15 +4,14 @@ import type { SegmindServer } from './servers/segmind'
 import { existsSync } from 'node:fs'
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { chromium } from 'playwright-core'
 import sharp from 'sharp'
 import { createServer } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import seedream from '../src/vite'
 import { copyFixture, listFiles, TEST_KEY, viteBuild } from './helpers'
 import { startSegmindServer } from './servers/segmind'
+import { CHROMIUM, launchChromium } from './frameworks'
 
-const CHROMIUM = '/usr/bin/chromium'
 const OUTPUT = path.resolve(import.meta.dirname, '.output')
 
 let api: SegmindServer
@@ -42,10 +41,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the review page in Chromium', () => {
     root = await copyFixture('vite-one')
     await writeFile(path.join(root, 'seedream.config.json'), JSON.stringify({ images: { hero: { prompt: 'A lighthouse on a cliff in a storm', size: '1K', aspect_ratio: '3:2', candidates: 3 } } }))
     await writeFile(path.join(root, 'src/main.js'), 'import hero from \'hero?seedream\'\ndocument.body.innerHTML = hero.html\nglobalThis.__seedream = { hero }\n')
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    })
+    browser = await launchChromium()
   }, 60_000)
 
   afterAll(async () => {
