@@ -105,6 +105,19 @@ describe('invalid specs fail the build before any request', () => {
     expect(server.state.requests).toHaveLength(0)
   })
 
+  it('fails a frozen build on a spec file nobody imports, though it checks it beside the build\'s start', async () => {
+    await writeFile(path.join(root, 'seedream.config.json'), JSON.stringify({ images: { hero: { prompt: p } } }))
+    await mkdir(path.join(root, 'src/cards'), { recursive: true })
+    await writeFile(path.join(root, 'src/cards/fox.seedream.yaml'), 'prompt: A fox\nmax_images: 20\n')
+    // Offline pictures, allowed: the build itself would pass; the spec file alone fails it.
+    const error = await failure({ frozen: true, provider: 'placeholder', allowPlaceholders: true, widths: [64], formats: ['jpeg'] })
+    expect(error.message).toContain(`spec "fox" in ${path.join('src', 'cards', 'fox.seedream.yaml')}`)
+    expect(error.message).toContain('max_images: must be a whole number from 1 to 15 (got 20)')
+    await writeFile(path.join(root, 'src/cards/fox.seedream.yaml'), 'prompt: A fox\n')
+    await withEnv({}, () => viteBuild(root, { frozen: true, provider: 'placeholder', allowPlaceholders: true, widths: [64], formats: ['jpeg'] }))
+    expect(server.state.requests).toHaveLength(0)
+  })
+
   it('checks the global options too', async () => {
     await writeFile(path.join(root, 'src/cards/fox.seedream.yaml'), 'prompt: A fox\n')
     const error = await failure({ formats: ['gif'] })

@@ -55,8 +55,13 @@ export const seedreamFactory = (preset: FrameworkPreset = {}): UnpluginFactory<O
     },
     // Rollup and Vite pass the build's error: a failed build gets its error, not a summary.
     async buildEnd(...args: unknown[]) {
-      if (!state.serve && !args[0] && (state.preset.summary ?? true))
-        await finishBuild(await slot.get().catch(() => undefined), state.logger, !(state.development ?? process.env.NODE_ENV === 'development'))
+      if (state.serve || args[0])
+        return
+      const project = await slot.get().catch(() => undefined)
+      // A frozen build checks its spec files beside its start: one that is wrong fails it here.
+      await project?.checked
+      if (state.preset.summary ?? true)
+        await finishBuild(project, state.logger, !(state.development ?? process.env.NODE_ENV === 'development'))
     },
     async writeBundle() {
       if (!state.serve)

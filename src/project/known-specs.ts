@@ -11,7 +11,7 @@ import { remoteMisses } from './remote/prefetch'
 
 export interface KnownSpecs {
   /** Every declared spec: the config's, then the spec files'. */
-  known: ResolvedSpec[]
+  known: Promise<ResolvedSpec[]>
   /** The specs (candidates) the store lacks and the remote cache (asked for a build only) does not have. */
   lookups: Promise<ResolvedSpec[]>
 }
@@ -21,7 +21,7 @@ export interface KnownSpecs {
  * config's specs are looked up while the spec files are still being found (a walk of the
  * project), so the remote's answers, and the variant packs fetched ahead, arrive that much sooner.
  */
-export async function knownSpecs(specs: ReturnType<typeof createSpecs>, store: Store, providerFor: (spec: ResolvedSpec) => Provider, remote: Promise<RemoteCache | undefined>, options: ResolvedOptions, build: boolean): Promise<KnownSpecs> {
+export function knownSpecs(specs: ReturnType<typeof createSpecs>, store: Store, providerFor: (spec: ResolvedSpec) => Provider, remote: Promise<RemoteCache | undefined>, options: ResolvedOptions, build: boolean): KnownSpecs {
   async function lookUp(found: Promise<ResolvedSpec[]>) {
     const list = await found
     // Each spec's candidates that a build needs (its pick, or its first `candidates`).
@@ -32,8 +32,10 @@ export async function knownSpecs(specs: ReturnType<typeof createSpecs>, store: S
     misses.catch(() => {})
     return { list, misses }
   }
-  const parts = await inOrder([lookUp(specs.named()), lookUp(specs.files())])
-  const lookups = Promise.all(parts.map(p => p.misses)).then(m => m.flat())
+  const parts = inOrder([lookUp(specs.named()), lookUp(specs.files())])
+  const lookups = parts.then(all => Promise.all(all.map(p => p.misses))).then(m => m.flat())
+  const known = parts.then(all => all.flatMap(p => p.list))
   lookups.catch(() => {})
-  return { known: parts.flatMap(p => p.list), lookups }
+  known.catch(() => {})
+  return { known, lookups }
 }

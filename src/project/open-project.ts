@@ -12,6 +12,7 @@ import { checkOptions } from '../model/option-rules'
 import { resolveOptions } from '../model/resolve-options'
 import { loadConfig } from './config'
 import { createSpecs } from './discover'
+import type { Guard } from './generation/guard'
 import { createGuard } from './generation/guard'
 import { createOriginals } from './generation/originals'
 import { refusePlaceholders } from './generation/placeholders'
@@ -74,14 +75,13 @@ function originalsOf(options: ResolvedOptions, parts: Pick<OriginalsContext, 'st
   }, shared.inflight)
 }
 
-/** Frozen mode and the budget; for a build, placeholders refused and the budget checked against the misses known now. */
-async function guardOf(options: ResolvedOptions, run: OpenOptions, known: ResolvedSpec[], missing: ResolvedSpec[], store: Store) {
-  const guard = createGuard(options.frozen, options.budget, options.prices)
-  if (run.mode === 'build') {
-    refusePlaceholders(options, known)
-    guard.precheck(missing, await Promise.all(missing.map(s => keptPictures(journalDir(store.dir, cacheKey(s))))))
-  }
-  return guard
+/** For a build: placeholders refused and the budget checked against the misses known now. */
+async function buildChecks(options: ResolvedOptions, run: OpenOptions, known: Promise<ResolvedSpec[]>, lookups: Promise<ResolvedSpec[]>, guard: Guard, store: Store): Promise<void> {
+  if (run.mode !== 'build')
+    return
+  refusePlaceholders(options, await known)
+  const missing = options.frozen ? [] : await lookups
+  guard.precheck(missing, await Promise.all(missing.map(s => keptPictures(journalDir(store.dir, cacheKey(s))))))
 }
 
 /**
@@ -101,10 +101,15 @@ export async function openProject(root: string, userOptions: Options = {}, run: 
   const opening = openRemote(options.remote, log)
   opening.catch(() => {})
   // Asked at once, awaited only where needed: a frozen build checks no budget, so its lookups run
-  // beside the bundler's own start.
-  const { known, lookups } = await knownSpecs(specs, store, providerFor, opening, options, run.mode === 'build')
+  // beside the bundler's own start; it spends nothing, so the walk for spec files and their
+  // checks run there too, and the build's end awaits them (`checked`).
+  const { known, lookups } = knownSpecs(specs, store, providerFor, opening, options, run.mode === 'build')
+  const guard = createGuard(options.frozen, options.budget, options.prices)
+  const checked = buildChecks(options, run, known, lookups, guard, store)
+  checked.catch(() => {})
+  if (!(run.mode === 'build' && options.frozen))
+    await checked.then(() => known)
   const remote = await opening
-  const guard = await guardOf(options, run, known, options.frozen ? [] : await lookups, store)
   const progress = createProgress(m => log.info(redact(m)), Boolean(process.stderr.isTTY) && !options.ci, options.concurrency)
   const originals = originalsOf(options, { store, providerFor, guard, missing: () => lookups, remote }, run, log, shared, progress)
   const stats: RunStats = { generated: 0, reused: 0, variantsMade: 0, variantsReused: 0, bytesEmitted: 0, spend: 0, placeholders: new Set() }
@@ -128,7 +133,9 @@ export async function openProject(root: string, userOptions: Options = {}, run: 
     /** Folders of the variants cache this run read or made, for the retention rule. */
     variantsUsed: new Set<string>(),
     /** What the store holds against what these specs (default: every declared spec) ask for. */
-    inventory: (list: ResolvedSpec[] = known) => takeInventory(list, store, guard),
+    inventory: async (list?: ResolvedSpec[]) => takeInventory(list ?? await known, store, guard),
+    /** The checks of every declared spec, awaited by the end of a build that did not await them at its start. */
+    checked,
   })
 }
 
