@@ -106,6 +106,8 @@ describe('candidates and picks', () => {
       server.child.once('exit', () => reject(new Error('the review server exited')))
     })
     try {
+      const taken = await seedream(['review', '--port', new URL(url).port], { SEGMIND_API_KEY: '' })
+      expect([taken.code, taken.stderr]).toEqual([1, `seedream: Port ${new URL(url).port} of 127.0.0.1 is taken: pass another with --port (0 picks a free one).\n`])
       const page = await fetch(url)
       expect(page.status).toBe(200)
       expect(await page.text()).toContain('<title>Seedream review</title>')

@@ -43,7 +43,9 @@ export async function review(flags: OutputFlags & { port?: number }): Promise<nu
   const { project, specs } = await openCliProject(flags)
   const handler = reviewHandler({ project: async () => project, specs: async () => specs, base: '', loopbackOnly: true })
   const server = http.createServer((req, res) => void handler(req, res))
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(flags.port ?? 5190, '127.0.0.1', resolve))
+  await new Promise<void>((resolve, reject) => server.once('error', (error: any) => reject(error?.code === 'EADDRINUSE'
+    ? new SeedreamError(`Port ${flags.port} of 127.0.0.1 is taken: pass another with --port (0 picks a free one).`)
+    : error)).listen(flags.port ?? 5190, '127.0.0.1', resolve))
   const { port } = server.address() as { port: number }
   log.info(`Review page: http://127.0.0.1:${port}/ (Ctrl+C to stop)`)
   await new Promise<void>((resolve) => {
