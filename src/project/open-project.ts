@@ -100,9 +100,8 @@ export async function openProject(root: string, userOptions: Options = {}, run: 
   const store = new Store(options.cacheDir)
   const opening = openRemote(options.remote, log)
   opening.catch(() => {})
-  // Asked at once, awaited only where needed: a frozen build checks no budget, so its lookups run
-  // beside the bundler's own start; it spends nothing, so the walk for spec files and their
-  // checks run there too, and the build's end awaits them (`checked`).
+  // Asked at once, awaited only where needed: a frozen build spends nothing, so its lookups, the
+  // walk for spec files and their checks run beside the bundler's start; its end awaits them.
   const { known, lookups } = knownSpecs(specs, store, providerFor, opening, options, run.mode === 'build')
   const guard = createGuard(options.frozen, options.budget, options.prices)
   const checked = buildChecks(options, run, known, lookups, guard, store)

@@ -14,8 +14,7 @@ import { workBeside } from './work-beside'
 
 export type { RemoteStats } from './remote-health'
 
-/** Variant sets fetched ahead at most: their bytes wait in memory for the load that takes them. */
-const PREFETCH = 64
+const PREFETCH = 64 // variant sets fetched ahead at most: their bytes wait in memory for the load that takes them
 type VariantsFound<T> = { manifest: T, data: Buffer[] } | undefined
 
 /**
@@ -41,10 +40,7 @@ export function remoteCache(remote: ResolvedRemote, client: S3Client, health: Re
   function queue(job: () => Promise<unknown>): Promise<unknown> | undefined {
     return state.write ? work.track(job().catch(error => health.failed(error, true))) : undefined
   }
-  /**
-   * A bad object is named and never used; a run that may write deletes it, so that the next upload
-   * of the same key (refused while it is there) replaces it.
-   */
+  /** A bad object is named and never used; a run that may write deletes it, so that the next upload of the key replaces it. */
   function ignore(object: string, why: string): undefined {
     health.ignore(object, why, state.write)
     if (state.write)
@@ -59,6 +55,14 @@ export function remoteCache(remote: ResolvedRemote, client: S3Client, health: Re
     return problem ? ignore(object, problem) : json
   })
   const fetchPack = (packKey: string) => guarded(() => client.get(variantsObject(prefix, packKey), MAX_PACK))
+  // Each pack is asked ahead once a run, by the build's lookups or by a load that came first.
+  const requested = new Set<string>()
+  function prefetch(packKey: string): void {
+    if (state.read && !requested.has(packKey) && prefetched.size < PREFETCH) {
+      requested.add(packKey)
+      prefetched.set(packKey, fetchPack(packKey))
+    }
+  }
   async function readPack<T extends { variants: BlobRef[] }>(packKey: string, bytes: Buffer | undefined, source: string, check: (json: unknown) => T): Promise<VariantsFound<T>> {
     const object = variantsObject(prefix, packKey)
     const found = bytes && await unpack(bytes, source, check)
@@ -70,14 +74,13 @@ export function remoteCache(remote: ResolvedRemote, client: S3Client, health: Re
   }
 
   return {
-    label,
-    stats,
-    client,
-    prefix,
+    label, stats, client, prefix,
     get readable() { return state.read },
     get writable() { return state.write },
     /** An original's meta.json, checked: from the spec's first pack when one is on its way (a request fewer), else asked for. */
     getOriginalMeta(key: string, packKey?: string): Promise<EntryMeta | undefined> {
+      if (packKey && !metas.has(key))
+        prefetch(packKey)
       const ahead = packKey ? prefetched.get(packKey) : undefined
       if (!metas.has(key)) {
         metas.set(key, (async () => {
@@ -121,10 +124,7 @@ export function remoteCache(remote: ResolvedRemote, client: S3Client, health: Re
       return readPack(packKey, await (ahead ?? fetchPack(packKey)), source, check)
     },
     /** Starts fetching a pack a load will ask for, in flight while the bundler does its own work. */
-    prefetchVariants(packKey: string): void {
-      if (state.read && !prefetched.has(packKey) && prefetched.size < PREFETCH)
-        prefetched.set(packKey, fetchPack(packKey))
-    },
+    prefetchVariants: prefetch,
     /** Uploads a pack made from `source`, unless the bucket's meta.json of the spec names another picture (another runner's won): a pack is shared only beside its original. */
     putVariants(packKey: string, specKey: string, source: string, manifest: { variants: BlobRef[] }, data: Uint8Array[]): void {
       queue(async () => {

@@ -3,6 +3,7 @@ import type { OriginalSet } from '../generation/original'
 import type { EntryMeta, Store } from '../store/store'
 import type { RemoteCache } from './remote-cache'
 import { RemoteUnusable } from '../generation/failures'
+import { remotePackKey } from '../images/variant-plan'
 
 /** The pictures a meta.json of the bucket names, verified (see getOriginalData) and stored here, so every later read is local. */
 async function keepOriginal(remote: RemoteCache, store: Store, meta: EntryMeta): Promise<Buffer[] | undefined> {
@@ -24,7 +25,9 @@ export async function pullOriginal(remote: RemoteCache | undefined, store: Store
  * variants are in the bucket never downloads them. Undefined when the bucket does not have it.
  */
 export async function remoteOriginals(remote: RemoteCache | undefined, store: Store, spec: ResolvedSpec, key: string): Promise<OriginalSet | undefined> {
-  const meta = await remote?.getOriginalMeta(key)
+  // Asked with the spec's first pack, which carries the meta.json: one request, not two, whether
+  // this load or the build's lookups ask first.
+  const meta = await remote?.getOriginalMeta(key, remotePackKey(key, 0, spec.output))
   if (!remote || !meta)
     return undefined
   let data: Promise<Buffer[]> | undefined
