@@ -3,9 +3,8 @@ import http from 'node:http'
 import { createInterface } from 'node:readline/promises'
 import { SeedreamError } from '../model/errors'
 import { findSpec, pickCandidate, rerollCandidate, reviewHandler } from '../project'
+import { money } from './commands'
 import { log, openCliProject } from './project'
-
-const money = (n: number) => `$${n.toFixed(2)}`
 
 /** `seedream pick <name> <n>`: the module of the spec exports candidate n from now on; free. */
 export async function pick(name: string, number: string, flags: OutputFlags): Promise<number> {

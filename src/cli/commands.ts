@@ -9,7 +9,7 @@ import { pruneRemoteCommand, pushAfterGenerate, withRemote } from './remote-comm
 import { balanceLine, verifyEntries } from './verify'
 
 
-const money = (n: number) => `$${n.toFixed(2)}`
+export const money = (n: number) => `$${n.toFixed(2)}`
 const where = (s: { name: string, file?: string }) => `${s.name}${s.file ? ` (${s.file})` : ''}`
 const print = (flags: OutputFlags, data: unknown, text: string) =>
   process.stdout.write(redact(flags.json ? `${JSON.stringify(data, null, 2)}\n` : `${text}\n`))

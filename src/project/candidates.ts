@@ -14,9 +14,6 @@ export function neededCandidates(store: Store, spec: ResolvedSpec): [ResolvedSpe
   return pick === undefined ? [spec, ...firstCandidates(spec).slice(1)] : [withCandidate(spec, pick)]
 }
 
-/** The candidate a spec's module exports. */
-export const pickedCandidate = (store: Store, spec: ResolvedSpec): ResolvedSpec => withCandidate(spec, readPick(store, spec) ?? 0)
-
 /**
  * The store's entries indexed once; then the stored candidates of a spec, by number from 0. A
  * candidate entry counts only if its key is the one its number gives, so no entry is claimed by

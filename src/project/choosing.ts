@@ -4,6 +4,7 @@ import type { Project } from './open-project'
 import { withCandidate } from '../model/candidates'
 import { SeedreamError } from '../model/errors'
 import { cacheKey } from '../model/key'
+import { SPEC_FILE } from '../model/ids'
 import { didYouMean } from '../model/nearest'
 import { indexCandidates, nextCandidate } from './candidates'
 import { specLabel } from './generation/guard'
@@ -61,7 +62,7 @@ export async function reviewSpecs(project: Project, specs: ResolvedSpec[]): Prom
     const { spec } = s
     const price = project.guard.priceOf(spec)
     const stored = [...candidatesOf(spec)].sort(([a], [b]) => a - b)
-    const offline = spec.provider === 'placeholder' || !project.providerFor(spec).persistent
+    const offline = !project.providerFor(spec).persistent
     const candidates: CandidateView[] = offline
       ? Array.from({ length: Math.max(spec.candidates, s.pick) }, (_, i) => ({ number: i + 1, pictures: spec.picture.max_images, width: 0, height: 0, cost: 0 }))
       : stored.map(([n, e]) => ({ number: n + 1, pictures: e.meta.images.length, width: e.meta.images[0]!.width, height: e.meta.images[0]!.height, cost: e.meta.cost ?? price, created: e.meta.created }))
@@ -86,7 +87,7 @@ export async function reviewSpecs(project: Project, specs: ResolvedSpec[]): Prom
 
 function importLine(spec: ResolvedSpec, configPath: string | undefined): string {
   const ident = spec.name.replace(/[^\w$]+(.)?/g, (_, c: string | undefined) => c?.toUpperCase() ?? '').replace(/^(\d)/, '_$1') || 'picture'
-  const fromConfig = !spec.file || spec.file === configPath || !/\.seedream\.(?:json|ya?ml)$/.test(spec.file)
+  const fromConfig = !spec.file || spec.file === configPath || !SPEC_FILE.test(spec.file)
   return `import ${ident} from '${fromConfig ? spec.name : `./${spec.file}`}?seedream'`
 }
 
